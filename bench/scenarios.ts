@@ -1,0 +1,30 @@
+// The layouts the simulator's own benchmark runs: the per-page paths at sizes that take a
+// fraction of a second each.
+
+import type { Layout, LayoutVma } from '../src/kernel/layout.ts';
+
+const G = 2 ** 30;
+export const VA = 0x7f0000000000;
+export const IOVA = 0x380000000000;
+
+function one(name: string, vma: LayoutVma, size: number): Layout {
+  return {
+    name, description: name,
+    system: { memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [4096, 2 ** 21, G], fgsp: false } },
+    ram: [{ name: 'ram0', base: 4 * G, size: Math.max(G, size) }],
+    mmio: [{ name: 'bar0', base: 0x3b0000000000, size }],
+    vmas: [vma],
+    requests: [{ op: 'map', vaddr: VA, iova: IOVA, size, read: true, write: true }],
+  };
+}
+
+export function barLayout(size: number): Layout {
+  return one(`bar-${size / G}g`, {
+    name: 'bar', start: VA, size, flags: ['VM_READ', 'VM_WRITE', 'VM_SHARED', 'VM_IO', 'VM_PFNMAP'],
+    backing: { kind: 'pfnmap', mmio: 'bar0', offset: 0, populated: 'mmap', leafSize: 4096 },
+  }, size);
+}
+
+export function ramLayout(size: number, backing: LayoutVma['backing'], tag: string): Layout {
+  return one(`ram-${tag}-${size / G}g`, { name: 'ram', start: VA, size, flags: ['VM_READ', 'VM_WRITE'], backing }, size);
+}

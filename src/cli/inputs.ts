@@ -1,0 +1,21 @@
+// Which layouts a command works on: fixtures by path or bundled name, amended by what-if
+// flags, or built from the flags alone. All are loaded (and validated) before any run starts.
+
+import type { Layout } from '../kernel/layout.ts';
+import { loadFixture } from '../layout/fixture.ts';
+import { applyWhatIf, hasWhatIf, type WhatIf } from '../layout/whatif.ts';
+
+export const DEFAULT_FIXTURE = 'gpu-16g-bar';
+
+export interface Input {
+  layout: Layout;
+  source: string;
+}
+
+export function loadInputs(refs: string[], whatIf: WhatIf): Input[] {
+  const flags = hasWhatIf(whatIf);
+  if (refs.length === 0 && flags) return [{ layout: applyWhatIf(null, whatIf), source: 'what-if flags' }];
+  const fixtures = (refs.length === 0 ? [DEFAULT_FIXTURE] : refs).map((ref) => loadFixture(ref));
+  if (!flags) return fixtures;
+  return fixtures.map((f) => ({ layout: applyWhatIf(f.layout, whatIf), source: `${f.source} + what-if flags` }));
+}

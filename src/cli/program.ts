@@ -1,0 +1,51 @@
+// The commander program and main(): wiring only. Every error ends as an exit code here.
+
+import { Command } from 'commander';
+import { exitCodeFor, EXIT_OK } from './errors.ts';
+import { processIo, type Io } from './io.ts';
+import { listCommand } from './list.ts';
+import { runCommand } from './run.ts';
+import { showCommand } from './show.ts';
+import { validateCommand } from './validate.ts';
+import { toolVersion } from './version.ts';
+
+const EXAMPLES = `
+Examples:
+  $ vfio-pin-bench run                       compare the strategies on the seed's 16 GiB GPU BAR
+  $ vfio-pin-bench run --bar 64G             what-if: a 64 GiB BAR
+  $ vfio-pin-bench list                      bundled fixtures, strategies, cost profiles
+  $ vfio-pin-bench show multi-gpu            a fixture's VMAs and DMA requests
+  $ vfio-pin-bench validate ./my-vm.json     check your own fixture
+  $ vfio-pin-bench help run                  every option of a command
+
+Exit codes: 0 ok; 2 bad input (flag, argument or fixture); 70 internal error
+(VFIO_PIN_BENCH_DEBUG=1 prints its stack).
+`;
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('vfio-pin-bench');
+  // Settings before any .command(): subcommands copy them when created.
+  program
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(add --help for usage)')
+    .description('Simulate the Linux VFIO type1 DMA-map path and compare the kernel\'s pinning strategies by counters, modelled time and an IOVA -> PFN oracle.')
+    .version(toolVersion(), '-V, --version', 'print the version')
+    .helpCommand('help [command]', 'show help for a command')
+    .addHelpText('after', EXAMPLES);
+  runCommand(program, io);
+  listCommand(program, io);
+  showCommand(program, io);
+  validateCommand(program, io);
+  return program;
+}
+
+/** Runs the CLI on process-style argv (node, script, ...args); returns the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  try {
+    await buildProgram(io).parseAsync([...argv]);
+    return EXIT_OK;
+  } catch (err) {
+    return exitCodeFor(err, io);
+  }
+}

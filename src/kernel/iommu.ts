@@ -1,0 +1,251 @@
+// An IOMMU domain (drivers/iommu/iommu.c, 4.16): iommu_map() split by iommu_pgsize(),
+// iommu_unmap(), iommu_iova_to_phys(). PTEs are kept as runs of equal-sized, physically
+// contiguous leaves in growable typed arrays sorted by IOVA; no object per page.
+
+import type { Counters } from './counters.ts';
+import { EBUSY, EINVAL } from './errno.ts';
+
+export class IommuDomain {
+  /** pgsize_bitmap as sizes, ascending. */
+  readonly pgsizes: number[];
+  /** fine-grained superpages (AMD): vfio_unmap_unpin() skips its contiguity probe. */
+  readonly fgsp: boolean;
+  /** PTEs written on the map side, by page size. */
+  readonly ptesBySize = new Map<number, number>();
+
+  // run r: `cnt[r]` leaves of `pgsz[r]` bytes from iova[r] -> paddr[r]; cnt 0 = deleted slot.
+  private iova = new Float64Array(64);
+  private paddr = new Float64Array(64);
+  private pgsz = new Float64Array(64);
+  private cnt = new Float64Array(64);
+  private n = 0;
+  private dead = 0;
+  private hint = 0;
+  mappedBytes = 0;
+
+  constructor(pgsizes: number[], fgsp: boolean, private readonly c: Counters) {
+    this.pgsizes = [...pgsizes].sort((a, b) => a - b);
+    this.fgsp = fgsp;
+  }
+
+  /** 1 << __ffs(pgsize_bitmap): the smallest page size. */
+  get minPagesz(): number {
+    return this.pgsizes[0]!;
+  }
+
+  // iommu_pgsize() (4.16): the largest supported size that fits `size` and the alignment of
+  // addr_merge = iova | paddr.
+  private iommu_pgsize(iova: number, paddr: number, size: number): number {
+    for (let i = this.pgsizes.length - 1; i >= 0; i--) {
+      const p = this.pgsizes[i]!;
+      if (p <= size && iova % p === 0 && paddr % p === 0) return p;
+    }
+    return this.pgsizes[0]!;
+  }
+
+  // iommu_map() (drivers/iommu/iommu.c, 4.16): alignment check, then domain->ops->map() per
+  // page from iommu_pgsize(); on failure unmaps what it mapped. -EBUSY if an IOVA is mapped.
+  iommu_map(iova: number, paddr: number, size: number): number {
+    const c = this.c;
+    c.iommu_map++;
+    const min = this.minPagesz;
+    if (iova % min || paddr % min || size % min) return -EINVAL;
+    const origIova = iova;
+    let done = 0;
+    while (done < size) {
+      const pgsize = this.iommu_pgsize(iova, paddr, size - done);
+      if (this.lookup(iova) >= 0) {
+        if (done > 0) this.iommu_unmap(origIova, done);
+        return -EBUSY;
+      }
+      this.addPte(iova, paddr, pgsize);
+      this.mappedBytes += pgsize;
+      c.iommu_ptes++;
+      this.ptesBySize.set(pgsize, (this.ptesBySize.get(pgsize) ?? 0) + 1);
+      iova += pgsize;
+      paddr += pgsize;
+      done += pgsize;
+    }
+    return 0;
+  }
+
+  // iommu_unmap() / iommu_unmap_fast() (4.16 __iommu_unmap()): ops->unmap() per iommu_pgsize()
+  // piece; a leaf larger than the piece is cleared whole and its size returned (intel-iommu).
+  // Returns bytes unmapped; stops at the first IOVA that is not mapped.
+  iommu_unmap(iova: number, size: number): number {
+    const c = this.c;
+    c.iommu_unmap++;
+    let unmapped = 0;
+    while (unmapped < size) {
+      const r = this.lookup(iova);
+      if (r < 0) break;
+      const leaf = this.pgsz[r]!;
+      const want = this.iommu_pgsize(iova, 0, size - unmapped);
+      const got = this.clear(iova, Math.max(want, leaf));
+      c.iommu_ptes_cleared += got.ptes;
+      if (got.bytes === 0) break;
+      iova += got.bytes;
+      unmapped += got.bytes;
+    }
+    return unmapped;
+  }
+
+  /** iommu_tlb_sync(). */
+  iotlb_sync(): void {
+    this.c.iotlb_sync++;
+  }
+
+  // iommu_iova_to_phys(): the physical address iova translates to, 0 if unmapped.
+  iommu_iova_to_phys(iova: number): number {
+    this.c.iommu_iova_to_phys++;
+    return this.translate(iova);
+  }
+
+  /** The translation without counting (the oracle's read of the IOMMU page table). */
+  translate(iova: number): number {
+    const r = this.lookup(iova);
+    if (r < 0) return 0;
+    return this.paddr[r]! + (iova - this.iova[r]!);
+  }
+
+  /** Run holding iova and the bytes mapped contiguously from iova to the end of that run. */
+  span(iova: number): { paddr: number; bytes: number } | null {
+    const r = this.lookup(iova);
+    if (r < 0) return null;
+    const end = this.iova[r]! + this.pgsz[r]! * this.cnt[r]!;
+    return { paddr: this.paddr[r]! + (iova - this.iova[r]!), bytes: end - iova };
+  }
+
+  /** true when no IOVA is mapped. */
+  get empty(): boolean {
+    return this.mappedBytes === 0;
+  }
+
+  /** live PTE runs as plain data (tests, determinism checks). */
+  dump(): { iova: number; paddr: number; pgsize: number; count: number }[] {
+    const out = [];
+    for (let r = 0; r < this.n; r++)
+      if (this.cnt[r]! > 0) out.push({ iova: this.iova[r]!, paddr: this.paddr[r]!, pgsize: this.pgsz[r]!, count: this.cnt[r]! });
+    return out;
+  }
+
+  // --- the run table ---------------------------------------------------------------
+
+  /** index of the live run containing iova, or -1. */
+  private lookup(iova: number): number {
+    const h = this.hint;
+    if (h < this.n && this.contains(h, iova)) return h;
+    if (h + 1 < this.n && this.contains(h + 1, iova)) return (this.hint = h + 1);
+    const r = this.floor(iova);
+    if (r >= 0 && this.contains(r, iova)) return (this.hint = r);
+    return -1;
+  }
+
+  private contains(r: number, iova: number): boolean {
+    const s = this.iova[r]!;
+    return this.cnt[r]! > 0 && iova >= s && iova < s + this.pgsz[r]! * this.cnt[r]!;
+  }
+
+  /** last run with start <= iova (live or dead), or -1. */
+  private floor(iova: number): number {
+    let lo = 0;
+    let hi = this.n - 1;
+    let ans = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.iova[mid]! <= iova) {
+        ans = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return ans;
+  }
+
+  private addPte(iova: number, paddr: number, pgsize: number): void {
+    const at = this.floor(iova);
+    // extend the run ending right here with the same leaf size and contiguous paddr
+    if (at >= 0 && this.cnt[at]! > 0 && this.pgsz[at] === pgsize) {
+      const end = this.iova[at]! + pgsize * this.cnt[at]!;
+      if (end === iova && this.paddr[at]! + (end - this.iova[at]!) === paddr) {
+        this.cnt[at]!++;
+        return;
+      }
+    }
+    this.insert(at + 1, iova, paddr, pgsize, 1);
+  }
+
+  private insert(pos: number, iova: number, paddr: number, pgsize: number, count: number): void {
+    if (pos > 0 && pos <= this.n && this.cnt[pos - 1] === 0 && (pos === 1 || this.iova[pos - 2]! < iova)) {
+      this.set(pos - 1, iova, paddr, pgsize, count); // reuse a deleted slot in place
+      this.dead--;
+      return;
+    }
+    if (this.n === this.iova.length) this.grow();
+    if (pos < this.n) for (const a of [this.iova, this.paddr, this.pgsz, this.cnt]) a.copyWithin(pos + 1, pos, this.n);
+    this.n++;
+    this.set(pos, iova, paddr, pgsize, count);
+  }
+
+  private set(r: number, iova: number, paddr: number, pgsize: number, count: number): void {
+    this.iova[r] = iova;
+    this.paddr[r] = paddr;
+    this.pgsz[r] = pgsize;
+    this.cnt[r] = count;
+  }
+
+  /** clears the leaves in [iova, iova+len) starting at a leaf boundary; returns bytes and PTEs cleared. */
+  private clear(iova: number, len: number): { bytes: number; ptes: number } {
+    let bytes = 0;
+    let ptes = 0;
+    while (bytes < len) {
+      const r = this.lookup(iova + bytes);
+      if (r < 0) break;
+      const s = this.iova[r]!;
+      const sz = this.pgsz[r]!;
+      const from = Math.floor((iova + bytes - s) / sz); // first leaf cleared
+      const upto = Math.min(this.cnt[r]!, Math.ceil((iova + len - s) / sz)); // one past the last
+      const k = upto - from;
+      if (from > 0 && upto < this.cnt[r]!) {
+        // a hole in the middle: split the run
+        this.insert(r + 1, s + upto * sz, this.paddr[r]! + upto * sz, sz, this.cnt[r]! - upto);
+      }
+      if (from > 0) {
+        this.cnt[r] = from;
+      } else {
+        this.iova[r] = s + upto * sz;
+        this.paddr[r] = this.paddr[r]! + upto * sz;
+        this.cnt[r] = this.cnt[r]! - upto;
+        if (this.cnt[r] === 0) this.dead++;
+      }
+      bytes = s + upto * sz - iova;
+      ptes += k;
+      this.mappedBytes -= k * sz;
+    }
+    if (this.dead > 1024 && this.dead * 2 > this.n) this.compact();
+    return { bytes, ptes };
+  }
+
+  private compact(): void {
+    let w = 0;
+    for (let r = 0; r < this.n; r++) {
+      if (this.cnt[r] === 0) continue;
+      this.set(w++, this.iova[r]!, this.paddr[r]!, this.pgsz[r]!, this.cnt[r]!);
+    }
+    this.n = w;
+    this.dead = 0;
+    this.hint = 0;
+  }
+
+  private grow(): void {
+    const size = this.iova.length * 2;
+    const g = (a: Float64Array): Float64Array<ArrayBuffer> => {
+      const b = new Float64Array(size);
+      b.set(a);
+      return b;
+    };
+    this.iova = g(this.iova);
+    this.paddr = g(this.paddr);
+    this.pgsz = g(this.pgsz);
+    this.cnt = g(this.cnt);
+  }
+}

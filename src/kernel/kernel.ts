@@ -1,0 +1,89 @@
+// One simulated kernel, built fresh from a Layout with a pinning strategy plugged in: the
+// process (mm, task limits), physical memory, one IOMMU domain and the vfio type1 container.
+
+import { COUNTER_NAMES, newCounters, type Counters } from './counters.ts';
+import { IommuDomain } from './iommu.ts';
+import type { Layout, LayoutVma } from './layout.ts';
+import { PAGE_SIZE } from './layout.ts';
+import { PhysMem, Region } from './memory.ts';
+import { MmStruct, VM_FLAG_BITS, VmAreaStruct } from './mm.ts';
+import { AnonPageTable, PfnmapPageTable, type PageTable } from './pagetable.ts';
+import { planRam, type VmaPlan } from './ram_plan.ts';
+import { VfioIommu, type VfioPinOps } from './vfio_type1.ts';
+
+export interface Task {
+  /** capable(CAP_IPC_LOCK). */
+  capIpcLock: boolean;
+  /** rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT; Infinity for RLIM_INFINITY. */
+  rlimitMemlockPages: number;
+}
+
+export class Kernel {
+  /** the live counters every primitive bumps; side() files them under map or unmap. */
+  readonly c: Counters = newCounters();
+  readonly mapCounters = newCounters();
+  readonly unmapCounters = newCounters();
+  readonly mem: PhysMem;
+  readonly mm: MmStruct;
+  readonly domain: IommuDomain;
+  readonly vfio = new VfioIommu();
+  readonly task: Task;
+  /** vfio_iommu_type1 module parameter. */
+  readonly disable_hugepages: boolean;
+
+  constructor(
+    readonly layout: Layout,
+    readonly ops: VfioPinOps,
+  ) {
+    const counters = this.c;
+    const toPfns = (r: { name: string; base: number; size: number }) => ({
+      name: r.name, startPfn: r.base / PAGE_SIZE, endPfn: (r.base + r.size) / PAGE_SIZE,
+    });
+    this.mem = new PhysMem(layout.ram.map(toPfns), layout.mmio.map(toPfns), counters);
+    const plans = planRam(layout);
+    if (typeof plans === 'string') throw new Error(`layout: ${plans}`);
+    const byName = new Map(plans.map((p) => [p.vma, p]));
+    this.mm = new MmStruct(layout.vmas.map((v) => this.mmap(v, byName.get(v.name))), counters);
+    this.domain = new IommuDomain(layout.system.iommu.pgsizes, layout.system.iommu.fgsp, counters);
+    this.task = {
+      capIpcLock: layout.system.capIpcLock,
+      rlimitMemlockPages: layout.system.memlock === null ? Infinity : Math.floor(layout.system.memlock / PAGE_SIZE),
+    };
+    this.disable_hugepages = layout.system.disableHugepages;
+  }
+
+  /** Runs one ioctl and adds what it counted to that side's counters. */
+  side<T>(which: 'map' | 'unmap', fn: () => T): T {
+    const before = { ...this.c };
+    try {
+      return fn();
+    } finally {
+      const to = which === 'map' ? this.mapCounters : this.unmapCounters;
+      for (const name of COUNTER_NAMES) to[name] += this.c[name] - before[name];
+    }
+  }
+
+  /** mmap(): the VMA and the page tables behind it. */
+  private mmap(v: LayoutVma, plan: VmaPlan | undefined): VmAreaStruct {
+    let flags = 0;
+    for (const f of v.flags) flags |= VM_FLAG_BITS[f]!;
+    const end = v.start + v.size;
+    let pt: PageTable;
+    let pgoff = 0;
+    const b = v.backing;
+    if (b.kind === 'pfnmap') {
+      const mmio = this.layout.mmio.find((m) => m.name === b.mmio);
+      if (!mmio) throw new Error(`layout: vma "${v.name}": no MMIO range "${b.mmio}"`);
+      // vfio_pci_mmap(): vma->vm_pgoff = (pci_resource_start(pdev, index) >> PAGE_SHIFT) + pgoff
+      pgoff = (mmio.base + b.offset) / PAGE_SIZE;
+      pt = new PfnmapPageTable(v.start, end, pgoff, b.leafSize, b.populated === 'mmap');
+    } else {
+      if (!plan) throw new Error(`layout: vma "${v.name}" has no RAM plan`);
+      const region = (p: VmaPlan['huge']) =>
+        p === null ? null : this.mem.addRegion(new Region(v.name, p.basePfn, p.order, p.nrFolios));
+      const populated = b.kind === 'hugetlb' ? true : b.populated;
+      pt = new AnonPageTable(v.start, plan.geometry, region(plan.huge), region(plan.small), populated);
+    }
+    return new VmAreaStruct(v.name, v.start, end, flags, pgoff, pt);
+  }
+}

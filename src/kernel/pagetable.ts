@@ -1,0 +1,163 @@
+// The process page tables behind one VMA, without a JS object per page: what
+// follow_page_mask() finds at an address, what handle_mm_fault() installs, and what the
+// oracle reads (without side effects).
+
+import { PAGE_SIZE } from './layout.ts';
+import { HUGE_ZERO_PFN, ZERO_PFN, type Region } from './memory.ts';
+import type { RamGeometry } from './ram_plan.ts';
+
+/** Per-entry state of a not-yet-populated mapping. */
+export const PTE_NONE = 0; // nothing mapped yet
+const PTE_ZERO = 1; // mapped read-only to the (huge) zero page
+const PTE_PRESENT = 2; // mapped to the entry's own folio
+
+export interface PageTable {
+  /** follow_page_mask(): pfn mapped at vaddr, or -1 if GUP must fault first (absent, or write to the zero page). */
+  follow(vaddr: number, write: boolean): number;
+  /** handle_mm_fault(): installs the page; 0 or -EFAULT. */
+  fault(vaddr: number, write: boolean): number;
+  /** ground truth for the oracle: pfn at vaddr (-1: nothing mapped) and how many pages from
+   *  vaddr on continue the same way (pfn + i, or unmapped), within `maxPages`. */
+  walk(vaddr: number, maxPages: number): { pfn: number; pages: number };
+  /** bytes covered by the CPU page-table leaf mapping vaddr (PAGE_SIZE, PMD_SIZE, PUD_SIZE). */
+  leafSize(vaddr: number): number;
+}
+
+/** Anonymous 4 KiB, THP and hugetlbfs memory: huge folios in [hugeStart, hugeEnd), 4 KiB pages elsewhere. */
+export class AnonPageTable implements PageTable {
+  private readonly folioBytes: number;
+  private readonly folioPages: number;
+  /** null: populated at mmap time (MAP_POPULATE / hugetlbfs), every entry present. */
+  private readonly smallState: Uint8Array | null;
+  private readonly hugeState: Uint8Array | null;
+
+  constructor(
+    private readonly vmStart: number,
+    private readonly g: RamGeometry,
+    private readonly huge: Region | null,
+    private readonly small: Region | null,
+    populated: boolean,
+  ) {
+    this.folioPages = 2 ** g.order;
+    this.folioBytes = this.folioPages * PAGE_SIZE;
+    this.smallState = populated || small === null ? null : new Uint8Array(small.nrFolios);
+    this.hugeState = populated || huge === null ? null : new Uint8Array(huge.nrFolios);
+  }
+
+  private inHuge(vaddr: number): boolean {
+    return vaddr >= this.g.hugeStart && vaddr < this.g.hugeEnd;
+  }
+
+  /** index of vaddr's 4 KiB page among the VMA's small pages (those outside the huge part). */
+  private smallIndex(vaddr: number): number {
+    const i = (vaddr - this.vmStart) / PAGE_SIZE;
+    return vaddr < this.g.hugeStart ? Math.floor(i) : Math.floor(i) - (this.g.hugeEnd - this.g.hugeStart) / PAGE_SIZE;
+  }
+
+  follow(vaddr: number, write: boolean): number {
+    if (this.inHuge(vaddr)) {
+      const off = vaddr - this.g.hugeStart;
+      const f = Math.floor(off / this.folioBytes);
+      const st = this.hugeState === null ? PTE_PRESENT : this.hugeState[f]!;
+      const sub = Math.floor((off - f * this.folioBytes) / PAGE_SIZE);
+      if (st === PTE_PRESENT) return this.huge!.basePfn + f * this.folioPages + sub;
+      if (st === PTE_ZERO && !write) return HUGE_ZERO_PFN + sub;
+      return -1;
+    }
+    const i = this.smallIndex(vaddr);
+    const st = this.smallState === null ? PTE_PRESENT : this.smallState[i]!;
+    if (st === PTE_PRESENT) return this.small!.basePfn + i;
+    if (st === PTE_ZERO && !write) return ZERO_PFN;
+    return -1;
+  }
+
+  // do_anonymous_page() / do_huge_pmd_anonymous_page(): a read fault maps the (huge) zero
+  // page, a write fault (or do_wp_page() on the zero page) a folio of its own. hugetlbfs is
+  // always populated here.
+  fault(vaddr: number, write: boolean): number {
+    const state = this.inHuge(vaddr) ? this.hugeState : this.smallState;
+    if (state === null) return 0;
+    const i = this.inHuge(vaddr) ? Math.floor((vaddr - this.g.hugeStart) / this.folioBytes) : this.smallIndex(vaddr);
+    state[i] = write ? PTE_PRESENT : Math.max(state[i]!, PTE_ZERO);
+    return 0;
+  }
+
+  walk(vaddr: number, maxPages: number): { pfn: number; pages: number } {
+    const pfn = this.follow(vaddr, false);
+    if (this.smallState === null && this.hugeState === null) {
+      // populated: each part (head pages, huge folios, tail pages) is one linear extent
+      const g = this.g;
+      const vmEnd = this.vmStart + (g.hugeEnd - g.hugeStart) + g.smallPages * PAGE_SIZE;
+      const partEnd = vaddr < g.hugeStart ? g.hugeStart : vaddr < g.hugeEnd ? g.hugeEnd : vmEnd;
+      return { pfn, pages: Math.min(maxPages, (partEnd - vaddr) / PAGE_SIZE) };
+    }
+    // pages until the end of this leaf (folio or 4 KiB page), then extend across leaves.
+    let pages = 0;
+    let a = vaddr;
+    let expect = pfn;
+    while (pages < maxPages) {
+      const p = this.follow(a, false);
+      if (pfn === -1 ? p !== -1 : p !== expect) break;
+      const leafPages = this.inHuge(a) ? this.folioPages - ((a - this.g.hugeStart) / PAGE_SIZE) % this.folioPages : 1;
+      const n = Math.min(leafPages, maxPages - pages);
+      pages += n;
+      a += n * PAGE_SIZE;
+      if (pfn !== -1) expect += n;
+    }
+    return { pfn, pages };
+  }
+
+  leafSize(vaddr: number): number {
+    return this.inHuge(vaddr) ? this.folioBytes : PAGE_SIZE;
+  }
+}
+
+/** remap_pfn_range()-style BAR mmap: pfn = vm_pgoff + page index, installed at mmap time or
+ *  by the fault handler one leaf at a time. */
+export class PfnmapPageTable implements PageTable {
+  private readonly present: Uint8Array | null;
+
+  constructor(
+    private readonly vmStart: number,
+    private readonly vmEnd: number,
+    private readonly vm_pgoff: number,
+    private readonly leaf: number,
+    populatedAtMmap: boolean,
+  ) {
+    this.present = populatedAtMmap ? null : new Uint8Array(Math.ceil((vmEnd - vmStart) / leaf) + 1);
+  }
+
+  /** leaves are naturally aligned in the address space; the first and last may be cut short. */
+  private leafIndex(vaddr: number): number {
+    return Math.floor(vaddr / this.leaf) - Math.floor(this.vmStart / this.leaf);
+  }
+
+  follow(vaddr: number): number {
+    if (this.present !== null && this.present[this.leafIndex(vaddr)] === 0) return -1;
+    return this.vm_pgoff + Math.floor((vaddr - this.vmStart) / PAGE_SIZE);
+  }
+
+  // vfio_pci_mmap_fault() / huge_fault: installs the leaf holding vaddr.
+  fault(vaddr: number): number {
+    if (this.present !== null) this.present[this.leafIndex(vaddr)] = 1;
+    return 0;
+  }
+
+  walk(vaddr: number, maxPages: number): { pfn: number; pages: number } {
+    const pfn = this.follow(vaddr);
+    const left = Math.min(maxPages, (this.vmEnd - vaddr) / PAGE_SIZE);
+    if (this.present === null) return { pfn, pages: left };
+    let pages = 0;
+    let a = vaddr;
+    while (pages < left && (this.follow(a) === -1) === (pfn === -1)) {
+      const n = Math.min(left - pages, (this.leaf - (a % this.leaf)) / PAGE_SIZE);
+      pages += n;
+      a += n * PAGE_SIZE;
+    }
+    return { pfn, pages };
+  }
+
+  leafSize(): number {
+    return this.leaf;
+  }
+}

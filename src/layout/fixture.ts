@@ -1,0 +1,83 @@
+// Fixture files: read (bundled name or path), parse, normalise and validate into a Layout.
+
+import { readFileSync, statSync } from 'node:fs';
+import type { Layout } from '../kernel/layout.ts';
+import { bundledFixtures } from './bundled.ts';
+import { DEFAULT_RAM_BASE, MAX_FIXTURE_BYTES } from './constants.ts';
+import { InputError } from './input-error.ts';
+import { At, object, string } from './json.ts';
+import { parseRanges } from './parse-ranges.ts';
+import { parseRequests } from './parse-requests.ts';
+import { parseSystem } from './parse-system.ts';
+import { parseVmas } from './parse-vmas.ts';
+import { ramRangeFor } from './ram.ts';
+import { describe, formatSize } from './size.ts';
+import { validateLayout } from './validate.ts';
+
+export interface LoadedFixture {
+  layout: Layout;
+  /** the path as given, or "fixtures/<name>.json" for a bundled fixture. */
+  source: string;
+}
+
+const KEYS = ['$schema', 'version', 'name', 'description', 'system', 'ram', 'mmio', 'vmas', 'requests'];
+
+/** A path (contains "/" or ends in ".json") or the name of a bundled fixture. */
+export function loadFixture(ref: string): LoadedFixture {
+  if (/[/\\]/.test(ref) || ref.endsWith('.json')) return { layout: parseFixture(readJson(ref), ref), source: ref };
+  const all = bundledFixtures();
+  const b = all.find((f) => f.name === ref);
+  if (b === undefined) {
+    throw new InputError(`unknown fixture ${JSON.stringify(ref)}: bundled fixtures are ${all.map((f) => f.name).join(', ')} ` +
+      '(or give a path to a .json file)');
+  }
+  const source = `fixtures/${b.name}.json`;
+  return { layout: parseFixture(readJson(b.path, source), source), source };
+}
+
+/** Reads and JSON-parses a file; `shown` is how messages name it. */
+export function readJson(path: string, shown = path): unknown {
+  let text: string;
+  try {
+    const size = statSync(path).size;
+    if (size > MAX_FIXTURE_BYTES) {
+      throw new InputError(`${shown}: file is ${formatSize(size)}, larger than the ${formatSize(MAX_FIXTURE_BYTES)} a fixture may be`);
+    }
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (e instanceof InputError) throw e;
+    // "ENOENT: no such file or directory, open 'x'" -> "ENOENT: no such file or directory"
+    throw new InputError(`${shown}: cannot read: ${String((e as Error).message).split(',')[0]}`);
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new InputError(`${shown}: invalid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** All validation of a parsed fixture; throws InputError on the first problem. */
+export function parseFixture(json: unknown, file: string): Layout {
+  const at = new At(file);
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    at.fail(`expected a JSON object at the top level, got ${describe(json)}`);
+  }
+  const o = object(json, at, KEYS, ['version', 'name', 'description']);
+  if (o.version !== 1) at.key('version').expected('1 (the only fixture format version)', o.version);
+  const name = string(o.name, at.key('name'));
+  const description = string(o.description, at.key('description'));
+  const system = parseSystem(o.system, at.key('system'));
+  const ram = o.ram === undefined ? null : parseRanges(o.ram, at.key('ram'));
+  const mmio = o.mmio === undefined ? [] : parseRanges(o.mmio, at.key('mmio'));
+  const vmas = o.vmas === undefined ? [] : parseVmas(o.vmas, at.key('vmas'));
+  const layout: Layout = {
+    name,
+    description,
+    system,
+    ram: ram ?? [ramRangeFor('ram0', DEFAULT_RAM_BASE, vmas)],
+    mmio,
+    vmas,
+    requests: o.requests === undefined ? [] : parseRequests(o.requests, at.key('requests'), vmas),
+  };
+  return validateLayout(layout, (path) => (path === '' ? file : `${file}: ${path}`));
+}

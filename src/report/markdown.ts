@@ -1,0 +1,44 @@
+// The `run` report as GitHub-flavoured markdown (--markdown): the same tables as the terminal.
+
+import type { FixtureResult, RunDocument } from '../run/result.ts';
+import { renderMarkdownTable } from './grid.ts';
+import { envText, summaryText } from './header.ts';
+import { pinCountGrid } from './pincount.ts';
+import { timingCaption, timingGrid } from './timing.ts';
+import { verdictLines } from './verdict.ts';
+
+function fixtureMarkdown(doc: RunDocument, fx: FixtureResult, verbose: boolean): string {
+  const verdicts: string[] = [];
+  for (const s of fx.strategies) {
+    const [first, ...rest] = verdictLines(s, verbose);
+    const text = first?.tone === 'bad' ? `**${first.text}**` : first?.text ?? '';
+    verdicts.push(`- \`${s.strategy}\`: ${text}`);
+    for (const line of rest) verdicts.push(`  - ${line.text}`);
+  }
+  return [
+    `## ${fx.fixture}`,
+    '',
+    ...(fx.description === '' ? [] : [fx.description, '']),
+    `${summaryText(fx)}; ${envText(doc)}.`,
+    '',
+    '### Time',
+    '',
+    timingCaption(doc),
+    '',
+    renderMarkdownTable(timingGrid(doc, fx)),
+    '',
+    '### Pin counts',
+    '',
+    renderMarkdownTable(pinCountGrid(fx, verbose)),
+    '',
+    '### Verdict',
+    '',
+    ...verdicts,
+  ].join('\n');
+}
+
+export function formatMarkdown(doc: RunDocument, opts: { verbose?: boolean } = {}): string {
+  const title = `# ${doc.tool.name} ${doc.tool.version}`;
+  const body = doc.fixtures.map((fx) => fixtureMarkdown(doc, fx, opts.verbose ?? false));
+  return [title, ...body].join('\n\n') + '\n';
+}

@@ -1,0 +1,81 @@
+// Cost profiles: ns per counter (profiles/<name>.json), one profile for every strategy.
+// Modelled time = sum over counters of count * ns; map and unmap separately.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { COUNTER_NAMES, type Counters } from '../kernel/counters.ts';
+import { InputError } from '../layout/input-error.ts';
+
+export const DEFAULT_PROFILE = 'xeon-e5-2.6ghz';
+const PROFILE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'profiles');
+
+export interface Profile {
+  name: string;
+  description: string;
+  derivation: string[];
+  ns: Record<(typeof COUNTER_NAMES)[number], number>;
+}
+
+export function listProfiles(): { name: string; description: string }[] {
+  return readdirSync(PROFILE_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => loadProfile(join(PROFILE_DIR, f)))
+    .map((p) => ({ name: p.name, description: p.description }));
+}
+
+/** A bundled profile by name, or a path to a profile file. */
+export function loadProfile(ref: string): Profile {
+  const file = ref.endsWith('.json') || ref.includes('/') ? ref : join(PROFILE_DIR, `${ref}.json`);
+  const shown = file.startsWith(PROFILE_DIR) ? `profiles/${basename(file)}` : file;
+  if (!existsSync(file)) {
+    const names = readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
+    throw new InputError(`--profile: no profile "${ref}"; bundled: ${names.join(', ')}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new InputError(`${shown}: invalid JSON: ${(e as Error).message}`);
+  }
+  return parseProfile(json, shown);
+}
+
+export function parseProfile(json: unknown, file: string): Profile {
+  const o = json as Record<string, unknown>;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new InputError(`${file}: expected an object, got ${typeof json}`);
+  for (const key of Object.keys(o)) {
+    if (!['name', 'description', 'derivation', 'ns'].includes(key)) throw new InputError(`${file}: ${key}: unknown key; expected name, description, derivation, ns`);
+  }
+  if (typeof o.name !== 'string' || !o.name) throw new InputError(`${file}: name: expected a non-empty string, got ${JSON.stringify(o.name)}`);
+  if (typeof o.description !== 'string') throw new InputError(`${file}: description: expected a string, got ${JSON.stringify(o.description)}`);
+  if (!Array.isArray(o.derivation) || !o.derivation.every((l) => typeof l === 'string'))
+    throw new InputError(`${file}: derivation: expected an array of strings`);
+  const ns = o.ns as Record<string, unknown>;
+  if (typeof ns !== 'object' || ns === null || Array.isArray(ns)) throw new InputError(`${file}: ns: expected an object of ns per counter`);
+  for (const key of Object.keys(ns)) {
+    if (!(COUNTER_NAMES as readonly string[]).includes(key)) throw new InputError(`${file}: ns.${key}: unknown counter; counters are ${COUNTER_NAMES.join(', ')}`);
+  }
+  for (const name of COUNTER_NAMES) {
+    const v = ns[name];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new InputError(`${file}: ns.${name}: expected a non-negative number of ns (every counter must be priced, 0 allowed), got ${JSON.stringify(v)}`);
+  }
+  return { name: o.name, description: o.description, derivation: o.derivation as string[], ns: ns as Profile['ns'] };
+}
+
+/** Modelled kernel time of one side's counters, ns. */
+export function modelledNs(p: Profile, c: Counters): number {
+  let t = 0;
+  for (const name of COUNTER_NAMES) t += c[name] * p.ns[name];
+  return t;
+}
+
+/** The counters that account for most of the modelled time, largest first. */
+export function breakdown(p: Profile, c: Counters): { counter: string; ns: number; share: number }[] {
+  const total = modelledNs(p, c);
+  return COUNTER_NAMES.map((name) => ({ counter: name, ns: c[name] * p.ns[name], share: total ? (c[name] * p.ns[name]) / total : 0 }))
+    .filter((r) => r.ns > 0)
+    .sort((a, b) => b.ns - a.ns);
+}

@@ -1,0 +1,65 @@
+// Runs a layout through every chosen strategy: the deterministic simulation (counters,
+// oracle, invariants), the cost model, then (if asked) tinybench timing. Returns records.
+
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import type { Layout } from '../kernel/layout.ts';
+import { summarize } from '../layout/summary.ts';
+import { findStrategy } from '../strategies/registry.ts';
+import type { RunOptions } from './api.ts';
+import { loadProfile, modelledNs } from './profile.ts';
+import { SCHEMA_VERSION, type FixtureResult, type RunDocument, type StrategyResult } from './result.ts';
+import { simulate } from './simulate.ts';
+import { timeStrategy } from './timing.ts';
+
+export { DEFAULT_PROFILE, listProfiles } from './profile.ts';
+export type { RunOptions } from './api.ts';
+
+export async function runLayout(layout: Layout, source: string, opts: RunOptions): Promise<FixtureResult> {
+  const profile = loadProfile(opts.profile);
+  const results: StrategyResult[] = [];
+  const steps = opts.strategies.length * (opts.timed ? 2 : 1);
+  let done = 0;
+  for (const name of opts.strategies) {
+    const strategy = findStrategy(name);
+    if (!strategy) throw new Error(`unknown strategy ${name}`);
+    opts.onProgress?.(done, steps, `${layout.name}: ${name}: simulating`);
+    const sim = simulate(layout, strategy);
+    done++;
+    const k = sim.kernel;
+    const failed = sim.invariants.some((i) => !i.ok && i.severity === 'error');
+    const result: StrategyResult = {
+      strategy: strategy.name,
+      kernel: strategy.kernel,
+      verdict: !sim.oracle.ok ? 'unsafe' : failed ? 'broken' : 'ok',
+      requests: sim.requests,
+      counters: { map: { ...k.mapCounters }, unmap: { ...k.unmapCounters } },
+      iommuPtes: sim.iommuPtes,
+      lockedVmPeak: k.mm.locked_vm_peak,
+      oracle: sim.oracle,
+      invariants: sim.invariants,
+      modelled: { profile: profile.name, mapNs: modelledNs(profile, k.mapCounters), unmapNs: modelledNs(profile, k.unmapCounters) },
+    };
+    if (opts.timed) {
+      opts.onProgress?.(done, steps, `${layout.name}: ${name}: timing`);
+      result.timing = await timeStrategy(layout, strategy, { timeMs: opts.timeMs, iterations: opts.iterations });
+      done++;
+    }
+    results.push(result);
+  }
+  opts.onProgress?.(done, steps, `${layout.name}: done`);
+  return { fixture: layout.name, description: layout.description, source, summary: summarize(layout), strategies: results };
+}
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+
+export function makeDocument(fixtures: FixtureResult[], opts: RunOptions): RunDocument {
+  const cpu = cpus();
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: pkg.name, version: pkg.version },
+    env: { node: process.version, platform: process.platform, arch: process.arch, cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length },
+    options: { strategies: opts.strategies, profile: opts.profile, timeMs: opts.timeMs, iterations: opts.iterations, timed: opts.timed },
+    fixtures,
+  };
+}

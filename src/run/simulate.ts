@@ -1,0 +1,67 @@
+// One deterministic run of a layout's DMA requests through a fresh kernel with one strategy:
+// the requests in order, the oracle after each successful map, the container release, then
+// the invariants. No timing here: this is what the counters and verdicts come from.
+
+import { errnoName } from '../kernel/errno.ts';
+import { Kernel } from '../kernel/kernel.ts';
+import type { DmaRequest, Layout } from '../kernel/layout.ts';
+import { vfio_dma_do_map, vfio_dma_do_unmap, vfio_iommu_unmap_unpin_all } from '../kernel/vfio_type1.ts';
+import type { Strategy } from '../strategies/strategy.ts';
+import { checkInvariants } from '../verify/invariants.ts';
+import { checkDma, countRuns, newTally, verdict } from '../verify/oracle.ts';
+import type { InvariantCheck, OracleVerdict, RequestResult } from './result.ts';
+
+export interface Simulation {
+  kernel: Kernel;
+  requests: RequestResult[];
+  oracle: OracleVerdict;
+  invariants: InvariantCheck[];
+  iommuPtes: Record<string, number>;
+}
+
+/** Issues one request as the VFIO ioctl would; returns the kernel's answer. */
+export function issue(k: Kernel, r: DmaRequest): { ret: number; unmapped?: number } {
+  if (r.op === 'map') {
+    return k.side('map', () => {
+      k.c.vfio_ioctls++;
+      return { ret: vfio_dma_do_map(k, r) };
+    });
+  }
+  return k.side('unmap', () => {
+    k.c.vfio_ioctls++;
+    return vfio_dma_do_unmap(k, r.iova, r.size);
+  });
+}
+
+/** Closing the container: vfio_iommu_type1_release() -> vfio_iommu_unmap_unpin_all(). */
+export function release(k: Kernel): void {
+  k.side('unmap', () => {
+    k.c.vfio_ioctls++;
+    vfio_iommu_unmap_unpin_all(k);
+  });
+}
+
+export function simulate(layout: Layout, strategy: Strategy): Simulation {
+  const k = new Kernel(layout, strategy);
+  const tally = newTally();
+  const requests = layout.requests.map((r, index): RequestResult => {
+    const { ret, unmapped } = issue(k, r);
+    const res: RequestResult = {
+      index, op: r.op, ...(r.label ? { label: r.label } : {}), iova: r.iova, size: r.size,
+      ...(r.op === 'map' ? { vaddr: r.vaddr } : {}), ret, errno: errnoName(ret),
+      ...(unmapped !== undefined ? { unmapped } : {}),
+    };
+    if (r.op === 'map') {
+      if (ret === 0) {
+        const dma = k.vfio.dmas.find((d) => d.iova === r.iova);
+        if (dma) checkDma(k, dma, tally);
+      }
+      res.runs = countRuns(k, r.vaddr, r.size);
+    }
+    return res;
+  });
+  const iommuPtes: Record<string, number> = {};
+  for (const [size, n] of [...k.domain.ptesBySize].sort((a, b) => a[0] - b[0])) iommuPtes[String(size)] = n;
+  release(k);
+  return { kernel: k, requests, oracle: verdict(tally), invariants: checkInvariants(k), iommuPtes };
+}

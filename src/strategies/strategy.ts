@@ -1,0 +1,15 @@
+// What a strategy is: the kernel functions a patch replaces, as an ops record whose two
+// entry points keep stable signatures, plus what it models.
+
+import type { VfioPinOps } from '../kernel/vfio_type1.ts';
+
+export interface Strategy extends VfioPinOps {
+  /** --strategy name. */
+  name: string;
+  /** the kernel version or patch modelled, e.g. "Linux 4.16". */
+  kernel: string;
+  /** one line for `list`. */
+  description: string;
+  /** where the modelled code comes from (release tag, commit, or list post). */
+  source: string;
+}
