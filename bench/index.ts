@@ -2,6 +2,7 @@
 // (the 4.16 baseline's map and unmap of a 16 GiB BAR and of 4 KiB RAM), and a fixture's
 // load and validation. `npm run bench` prints a table; `npm run bench -- --json` the data.
 
+import '../src/run/v8-tuning.ts';
 import { Bench } from 'tinybench';
 import { Kernel } from '../src/kernel/kernel.ts';
 import type { Layout } from '../src/kernel/layout.ts';

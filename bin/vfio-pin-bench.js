@@ -9,4 +9,5 @@ import { register } from 'tsx/esm/api';
 
 register();
 const here = dirname(realpathSync(fileURLToPath(import.meta.url)));
+await import(pathToFileURL(join(here, '..', 'src', 'run', 'v8-tuning.ts')).href);
 await import(pathToFileURL(join(here, '..', 'src', 'cli', 'main.ts')).href);

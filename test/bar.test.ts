@@ -54,23 +54,52 @@ test('baseline (4.16) maps the 16 GiB BAR one vaddr_get_pfn per page', () => {
   assert.ok(sim.invariants.every((i) => i.ok), JSON.stringify(sim.invariants));
 });
 
-test('the unmap walk stays per page for both (vfio_unmap_unpin, 4.16)', () => {
+test('the 4.16 unmap walk on VT-d: one probe past each 1 GiB superpage, put_pfn per page', () => {
   for (const s of [baseline, rfc]) {
     const u = simulate(seed, s).kernel.unmapCounters;
-    // release: one contiguous chunk; iommu_iova_to_phys for the first page and each probe
-    // iova + len < end: pages + runs - 1 = P.
+    // release -> vfio_unmap_unpin(): intel_iommu_iova_to_phys() of that era returns the
+    // superpage's base without the offset (fixed in 5.8, 77a1bce84bba), so the contiguity probe
+    // at iova + 4 KiB fails at once: len = 4 KiB, and iommu_unmap(iova, 4 KiB) clears the whole
+    // 1 GiB leaf (intel_iommu_unmap rounds up) and returns 1 GiB. Per superpage: 2 iova_to_phys,
+    // 1 iommu_unmap (one IOTLB sync each: no iommu_unmap_fast before 4.17), 1 unpin call.
     assert.equal(u.vfio_ioctls, 1, s.name);
-    assert.equal(u.iommu_iova_to_phys, P, s.name);
-    assert.equal(u.iommu_unmap, 1, s.name);
+    assert.equal(u.iommu_iova_to_phys, 2 * 16, s.name);
+    assert.equal(u.iommu_unmap, 16, s.name);
     assert.equal(u.iommu_ptes_cleared, 16, s.name);
-    assert.equal(u.iotlb_sync, 1, s.name);
-    // vfio_unpin_pages_remote(): put_pfn() per page, each an is_invalid_reserved_pfn(); no put_page.
-    assert.equal(u.vfio_unpin_pages_remote, 1, s.name);
+    assert.equal(u.iotlb_sync, 16, s.name);
+    assert.equal(u.vfio_unpin_pages_remote, 16, s.name);
+    // vfio_unpin_pages_remote(): put_pfn() on every page, each an is_invalid_reserved_pfn(); the
+    // RFC leaves this per page. No put_page: the BAR has no struct page.
     assert.equal(u.put_pfn, P, s.name);
     assert.equal(u.is_invalid_reserved_pfn, P, s.name);
     assert.equal(u.page_ref_put, 0, s.name);
     assert.equal(u.locked_vm_updates, 0, s.name);
   }
+});
+
+test('with a correct iova_to_phys (5.8+) or 4 KiB IOMMU pages the walk probes every page', () => {
+  // the same 4.16 code with iommu_iova_to_phys() returning the offset: one chunk of P pages,
+  // iova_to_phys for the first page and for each probe with iova + len < end: P in all.
+  const fixed = { ...baseline, vtd_iova_to_phys_base_only: false };
+  let u = simulate(seed, fixed).kernel.unmapCounters;
+  assert.equal(u.iommu_iova_to_phys, P);
+  assert.equal(u.iommu_unmap, 1);
+  assert.equal(u.iotlb_sync, 1);
+  // 4 KiB-only IOMMU: every leaf is a page, the quirk changes nothing
+  const small = layout(seed.vmas, seed.requests, { system: { iommu: { pgsizes: [4096], fgsp: false } } });
+  u = simulate(small, baseline).kernel.unmapCounters;
+  assert.equal(u.iommu_iova_to_phys, P);
+  assert.equal(u.iommu_unmap, 1);
+  assert.equal(u.iommu_ptes_cleared, P);
+});
+
+test('AMD-style fine-grained superpages: no probe, one iova_to_phys and iommu_unmap per leaf', () => {
+  const amd = layout(seed.vmas, seed.requests, { system: { iommu: { pgsizes: [4096, 2 * 1024 * 1024, G], fgsp: true } } });
+  const u = simulate(amd, baseline).kernel.unmapCounters;
+  // domain->fgsp: len stays PAGE_SIZE; iommu_unmap(iova, 4 KiB) clears the 1 GiB leaf and returns it
+  assert.equal(u.iommu_iova_to_phys, 16);
+  assert.equal(u.iommu_unmap, 16);
+  assert.equal(u.put_pfn, P);
 });
 
 test('rfc maps the 16 GiB BAR with one VMA look-up and no GUP', () => {

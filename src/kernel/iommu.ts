@@ -23,9 +23,16 @@ export class IommuDomain {
   private hint = 0;
   mappedBytes = 0;
 
-  constructor(pgsizes: number[], fgsp: boolean, private readonly c: Counters) {
+  /**
+   * intel_iommu_iova_to_phys() before Linux 5.8 (fixed by 77a1bce84bba) returns the base of a
+   * superpage without the IOVA's offset into it; the 4.16-era strategies run with this.
+   */
+  readonly iovaToPhysBaseOnly: boolean;
+
+  constructor(pgsizes: number[], fgsp: boolean, iovaToPhysBaseOnly: boolean, private readonly c: Counters) {
     this.pgsizes = [...pgsizes].sort((a, b) => a - b);
     this.fgsp = fgsp;
+    this.iovaToPhysBaseOnly = iovaToPhysBaseOnly;
   }
 
   /** 1 << __ffs(pgsize_bitmap): the smallest page size. */
@@ -69,10 +76,17 @@ export class IommuDomain {
     return 0;
   }
 
-  // iommu_unmap() / iommu_unmap_fast() (4.16 __iommu_unmap()): ops->unmap() per iommu_pgsize()
-  // piece; a leaf larger than the piece is cleared whole and its size returned (intel-iommu).
-  // Returns bytes unmapped; stops at the first IOVA that is not mapped.
+  // iommu_unmap() (4.16 __iommu_unmap(.., sync = true)): ops->unmap() per iommu_pgsize()
+  // piece; a leaf larger than the piece is cleared whole and its size returned (intel-iommu);
+  // then one IOTLB sync. Returns bytes unmapped; stops at the first IOVA that is not mapped.
   iommu_unmap(iova: number, size: number): number {
+    const unmapped = this.iommu_unmap_fast(iova, size);
+    this.iotlb_sync();
+    return unmapped;
+  }
+
+  // iommu_unmap_fast() (4.14+): the same without the sync; the caller syncs (iommu_tlb_sync()).
+  iommu_unmap_fast(iova: number, size: number): number {
     const c = this.c;
     c.iommu_unmap++;
     let unmapped = 0;
@@ -98,7 +112,11 @@ export class IommuDomain {
   // iommu_iova_to_phys(): the physical address iova translates to, 0 if unmapped.
   iommu_iova_to_phys(iova: number): number {
     this.c.iommu_iova_to_phys++;
-    return this.translate(iova);
+    if (!this.iovaToPhysBaseOnly) return this.translate(iova);
+    const r = this.lookup(iova);
+    if (r < 0) return 0;
+    const sz = this.pgsz[r]!;
+    return this.paddr[r]! + Math.floor((iova - this.iova[r]!) / sz) * sz; // dma_pte_addr(pte): the leaf's base
   }
 
   /** The translation without counting (the oracle's read of the IOMMU page table). */

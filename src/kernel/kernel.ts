@@ -44,7 +44,8 @@ export class Kernel {
     if (typeof plans === 'string') throw new Error(`layout: ${plans}`);
     const byName = new Map(plans.map((p) => [p.vma, p]));
     this.mm = new MmStruct(layout.vmas.map((v) => this.mmap(v, byName.get(v.name))), counters);
-    this.domain = new IommuDomain(layout.system.iommu.pgsizes, layout.system.iommu.fgsp, counters);
+    const { pgsizes, fgsp } = layout.system.iommu;
+    this.domain = new IommuDomain(pgsizes, fgsp, !fgsp && ops.vtd_iova_to_phys_base_only, counters);
     this.task = {
       capIpcLock: layout.system.capIpcLock,
       rlimitMemlockPages: layout.system.memlock === null ? Infinity : Math.floor(layout.system.memlock / PAGE_SIZE),

@@ -52,6 +52,7 @@ export class PhysMem {
   /** regions sorted by basePfn. */
   private readonly regions: Region[] = [];
   private lastRegion: Region | null = null;
+  private lastMmio: PfnRange | null = null;
   /** reference deltas on host pages owned by no region (zero pages, kernel, host use). */
   readonly hostRefs = new Map<number, number>();
 
@@ -93,9 +94,13 @@ export class PhysMem {
 
   /** pfn_valid(): the pfn has a struct page (x86-64 SPARSEMEM: it lies in RAM). */
   pfn_valid(pfn: number): boolean {
+    const m = this.lastMmio;
+    if (m !== null && pfn >= m.startPfn && pfn < m.endPfn) return false;
     if (this.regionOf(pfn) !== null) return true;
     const ram = this.ram;
     for (let i = 0; i < ram.length; i++) if (pfn >= ram[i]!.startPfn && pfn < ram[i]!.endPfn) return true;
+    // (a look-up cache of the model, standing in for the kernel's O(1) mem_section look-up)
+    for (const r of this.mmio) if (pfn >= r.startPfn && pfn < r.endPfn) this.lastMmio = r;
     return false;
   }
 

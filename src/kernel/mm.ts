@@ -41,16 +41,16 @@ export class RwSemaphore {
   writer = false;
   constructor(private readonly c: Counters) {}
   down_read(): void {
-    if (this.writer) throw new Error('mmap_sem: down_read while write-held (model bug)');
+    if (this.writer) modelBug('down_read while write-held');
     this.readers++;
     this.c.mmap_sem_read++;
   }
   up_read(): void {
-    if (this.readers <= 0) throw new Error('mmap_sem: up_read without down_read (model bug)');
+    if (this.readers <= 0) modelBug('up_read without down_read');
     this.readers--;
   }
   down_write_killable(): number {
-    if (this.writer || this.readers > 0) throw new Error('mmap_sem: down_write while held (model bug)');
+    if (this.writer || this.readers > 0) modelBug('down_write while held');
     this.writer = true;
     this.c.mmap_sem_write++;
     return 0;
@@ -58,6 +58,11 @@ export class RwSemaphore {
   up_write(): void {
     this.writer = false;
   }
+}
+
+/** Single-threaded: a lock held wrongly is a bug in the model, not a kernel state to report. */
+function modelBug(what: string): never {
+  throw new Error(`mmap_sem: ${what} (model bug)`);
 }
 
 const VMACACHE_SIZE = 4;

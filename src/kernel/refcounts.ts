@@ -7,7 +7,6 @@ export class RefDeltas {
   private readonly a: Int8Array | Int32Array;
   private readonly spill = new Map<number, number>();
   private readonly max: number;
-  private nonzero = 0;
 
   /** wide: one counter per large folio (THP/hugetlb: up to 2^18 refs per pin). */
   constructor(n: number, wide: boolean) {
@@ -23,20 +22,12 @@ export class RefDeltas {
   add(i: number, n: number): void {
     const v = this.a[i]!;
     const w = v + n;
-    if (v !== SPILL && w > -this.max && w < this.max) {
-      this.a[i] = w;
-      if (v === 0) this.nonzero++;
-      else if (w === 0) this.nonzero--;
-      return;
-    }
-    this.addSlow(i, n);
+    if (v !== SPILL && w > -this.max && w < this.max) this.a[i] = w;
+    else this.addSlow(i, n);
   }
 
   private addSlow(i: number, n: number): void {
-    const old = this.get(i);
-    const w = old + n;
-    if (old === 0) this.nonzero++;
-    if (w === 0) this.nonzero--;
+    const w = this.get(i) + n;
     if (w > -this.max && w < this.max) {
       this.spill.delete(i);
       this.a[i] = w;
@@ -46,9 +37,11 @@ export class RefDeltas {
     }
   }
 
-  /** number of entries whose delta is not zero. */
+  /** number of entries whose delta is not zero (a scan: for the invariant checks only). */
   get dirty(): number {
-    return this.nonzero;
+    let n = 0;
+    for (let i = this.firstNonzero(0); i >= 0; i = this.firstNonzero(i + 1)) n++;
+    return n;
   }
 
   /** first index with a non-zero delta at or after `from`, or -1. */

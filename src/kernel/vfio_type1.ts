@@ -25,6 +25,11 @@ export class VfioDma {
 
 /** The functions a pinning strategy supplies; vfio_dma_do_map() / vfio_remove_dma() call them. */
 export interface VfioPinOps {
+  /**
+   * The modelled kernel's intel-iommu returns a superpage's base from iommu_iova_to_phys()
+   * (before Linux 5.8, 77a1bce84bba): applies to VT-d domains (not fine-grained AMD-Vi ones).
+   */
+  readonly vtd_iova_to_phys_base_only: boolean;
   /** vfio_pin_map_dma(): pin and map map_size bytes of dma; 0 or -errno (state undone on error). */
   vfio_pin_map_dma(k: Kernel, dma: VfioDma, map_size: number): number;
   /** vfio_unmap_unpin(): unmap dma from the IOMMU and unpin it; returns pages unlocked. */
@@ -126,6 +131,9 @@ function map_try_harder(k: Kernel, iova: number, pfn: number, npage: number): nu
   return ret;
 }
 
+const U64_MAX = (1n << 64n) - 1n;
+const wraps = (start: number, size: number): boolean => BigInt(start) + BigInt(size) - 1n > U64_MAX;
+
 export interface DmaMap {
   vaddr: number;
   iova: number;
@@ -144,8 +152,8 @@ export function vfio_dma_do_map(k: Kernel, map: DmaMap): number {
   if (map.write) prot |= IOMMU_WRITE;
   if (map.read) prot |= IOMMU_READ;
   if (!prot || !size || size % min || iova % min || vaddr % min) return -EINVAL;
-  // Don't allow IOVA or virtual address wrap (u64 / unsigned long)
-  if (iova + size - 1 >= 2 ** 64 || vaddr + size - 1 >= 2 ** 64) return -EINVAL;
+  // Don't allow IOVA or virtual address wrap: iova + size - 1 < iova in u64 (exact, in BigInt)
+  if (wraps(iova, size) || wraps(vaddr, size)) return -EINVAL;
   if (vfio_find_dma(k, iova, size)) return -EEXIST;
   const dma = new VfioDma(iova, vaddr, prot, k.task.capIpcLock);
   // Insert zero-sized and grow as we map chunks of it

@@ -41,7 +41,7 @@ export function readJson(path: string, shown = path): unknown {
   try {
     const size = statSync(path).size;
     if (size > MAX_FIXTURE_BYTES) {
-      throw new InputError(`${shown}: file is ${formatSize(size)}, larger than the ${formatSize(MAX_FIXTURE_BYTES)} a fixture may be`);
+      throw new InputError(`${shown}: file is ${size} bytes, over the ${formatSize(MAX_FIXTURE_BYTES)} (${MAX_FIXTURE_BYTES} bytes) limit for fixtures`);
     }
     text = readFileSync(path, 'utf8');
   } catch (e) {

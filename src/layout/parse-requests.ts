@@ -4,11 +4,11 @@
 import type { DmaRequest, LayoutVma } from '../kernel/layout.ts';
 import { PROT_VALUES, protOf } from './flags.ts';
 import { array, object, oneOf, string, type At } from './json.ts';
-import { formatHex, formatSize, parseAddress, parseSize } from './size.ts';
+import { formatHex, formatSize, parseSize, parseU64 } from './size.ts';
 
 /** vaddr as an address, or { vma, offset } resolved against the VMAs. */
 function parseVaddr(v: unknown, at: At, vmas: readonly LayoutVma[]): { vaddr: number; vma: LayoutVma | null } {
-  if (v === null || typeof v !== 'object') return { vaddr: parseAddress(v, at.where), vma: null };
+  if (v === null || typeof v !== 'object') return { vaddr: parseU64(v, at.where, 'address'), vma: null };
   const o = object(v, at, ['vma', 'offset'], ['vma']);
   const name = string(o.vma, at.key('vma'));
   const vma = vmas.find((x) => x.name === name);
@@ -30,15 +30,15 @@ export function parseRequests(v: unknown, at: At, vmas: readonly LayoutVma[]): D
       ? object(item, a, ['op', 'label', 'vaddr', 'iova', 'size', 'prot'], ['vaddr', 'iova', 'size'])
       : object(item, a, ['op', 'label', 'iova', 'size'], ['iova', 'size']);
     const label = o.label === undefined ? {} : { label: string(o.label, a.key('label')) };
-    const iova = parseAddress(o.iova, a.key('iova').where);
-    if (op === 'unmap') return { op, ...label, iova, size: parseSize(o.size, a.key('size').where) };
+    const iova = parseU64(o.iova, a.key('iova').where, 'address');
+    if (op === 'unmap') return { op, ...label, iova, size: parseU64(o.size, a.key('size').where, 'size') };
     const { vaddr, vma } = parseVaddr(o.vaddr, a.key('vaddr'), vmas);
     let size: number;
     if (o.size === 'whole') {
       if (vma === null) return a.key('size').fail('"whole" needs "vaddr": { "vma": ... } to say whose whole');
       size = vma.start + vma.size - vaddr;
     } else {
-      size = parseSize(o.size, a.key('size').where);
+      size = parseU64(o.size, a.key('size').where, 'size');
     }
     const prot = o.prot === undefined ? 'rw' : oneOf(o.prot, a.key('prot'), PROT_VALUES);
     return { op, ...label, vaddr, iova, size, ...protOf(prot) };

@@ -44,6 +44,28 @@ function parse(value: unknown, where: string, expected: string): number {
   return Number(n);
 }
 
+/**
+ * A __u64 field of a DMA request (iova, size, vaddr): up to 2^64 - 1, so that requests the
+ * kernel refuses for wrapping can be written. Above 2^53 the value must be exactly a Number
+ * (any page-aligned value is); nothing is rounded silently.
+ */
+export function parseU64(value: unknown, where: string, expected: 'size' | 'address'): number {
+  if (typeof value === 'string') {
+    const m = GRAMMAR.exec(value);
+    if (m !== null) {
+      const n = BigInt(m[1]!) << (m[2] === undefined ? 0n : SHIFT[m[2].toLowerCase()]!);
+      if (n >= 1n << 64n) throw new InputError(`${where}: ${describe(value)} does not fit the kernel's __u64`);
+      if (n >= BigInt(ADDRESS_LIMIT)) {
+        if (BigInt(Number(n)) !== n) {
+          throw new InputError(`${where}: ${describe(value)} is above 2^53 and not exactly representable here; use a page-aligned value`);
+        }
+        return Number(n);
+      }
+    }
+  }
+  return expected === 'size' ? parseSize(value, where) : parseAddress(value, where);
+}
+
 /** A byte count: 4096, "4096", "0x1000", "4K", "16GiB". */
 export function parseSize(value: unknown, where: string): number {
   return parse(value, where, 'a size like "16GiB"');

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COUNTER_NAMES, type Counters } from '../kernel/counters.ts';
-import { InputError } from '../layout/input-error.ts';
+import { InputError } from '../input-error.ts';
 
 export const DEFAULT_PROFILE = 'xeon-e5-2.6ghz';
 const PROFILE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'profiles');

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { Layout } from '../kernel/layout.ts';
-import { summarize } from '../layout/summary.ts';
+import { summarize } from './summary.ts';
 import { findStrategy } from '../strategies/registry.ts';
 import type { RunOptions } from './api.ts';
 import { loadProfile, modelledNs } from './profile.ts';

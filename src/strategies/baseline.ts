@@ -2,7 +2,9 @@
 // vfio_pin_pages_remote() asks vaddr_get_pfn() for one page at a time and extends the run
 // while each pfn is the previous + 1 with the same reserved-ness; vaddr_get_pfn() tries GUP
 // under mmap_sem, then for a VM_PFNMAP vma computes the pfn from vm_pgoff under mmap_sem again.
-// The unmap path is 4.16's (unmap-v4.16.ts).
+// The unmap path is 4.16's (unmap-v4.16.ts). vaddr_get_pfn() holds mmap_sem around GUP and
+// passes FOLL_WRITE, as after "vfio: Use get_user_pages_longterm correctly" (Fixes: 94db151dc892,
+// for stable); docs/kernel-notes.md 1.1 records that the v4.16 tag itself could not be read.
 
 import { ENODEV, ENOMEM } from '../kernel/errno.ts';
 import { FOLL_WRITE, get_user_pages_longterm } from '../kernel/gup.ts';
@@ -157,6 +159,7 @@ export const baseline: Strategy = {
   kernel: 'Linux 4.16',
   description: 'vfio_pin_pages_remote() one page at a time via vaddr_get_pfn(), GUP then the VM_PFNMAP fallback',
   source: 'v4.16 drivers/vfio/vfio_iommu_type1.c',
+  vtd_iova_to_phys_base_only: true,
   vfio_pin_map_dma,
   vfio_unmap_unpin,
 };

@@ -176,6 +176,7 @@ export const rfc: Strategy = {
   kernel: 'RFC 2018-02-24 on 4.16',
   description: 'the seed: try_io_pfnmap() short-cuts a VM_IO|VM_PFNMAP vma to min(npage, vma_pages(vma)) pages',
   source: 'LKML 2018-02-24 "[RFC] vfio iommu type1: improve memory pinning process for raw PFN mapping"',
+  vtd_iova_to_phys_base_only: true,
   vfio_pin_map_dma,
   vfio_unmap_unpin,
 };

@@ -1,19 +1,12 @@
 // The Linux 4.16 unmap path (drivers/vfio/vfio_iommu_type1.c), shared by the strategies whose
-// patches leave it alone (the 4.16 baseline and the 2018 RFC): vfio_unmap_unpin() walks
-// the IOVA range with iommu_iova_to_phys() one page at a time.
+// patches leave it alone (the 4.16 baseline and the 2018 RFC). vfio_unmap_unpin() probes the
+// IOVA range with iommu_iova_to_phys() one page at a time to find each physically contiguous
+// chunk, iommu_unmap()s it (an IOTLB sync each: iommu_unmap_fast() and the batched
+// vfio_sync_unpin() only came in 4.17, commit 6bd06f5a486c) and put_pfn()s every page of it.
 
 import type { Kernel } from '../kernel/kernel.ts';
 import { PAGE_SIZE } from '../kernel/layout.ts';
 import { put_pfn, vfio_find_vpfn, vfio_lock_acct, type VfioDma } from '../kernel/vfio_type1.ts';
-
-/** VFIO_IOMMU_TLB_SYNC_MAX (4.16): fast-unmapped regions gathered before an IOTLB sync. */
-const VFIO_IOMMU_TLB_SYNC_MAX = 512;
-
-interface VfioRegion {
-  iova: number;
-  phys: number;
-  len: number;
-}
 
 // vfio_unpin_pages_remote() (4.16): put_pfn() on every page of a contiguous run.
 export function vfio_unpin_pages_remote(k: Kernel, dma: VfioDma, iova: number, pfn: number, npage: number, do_accounting: boolean): number {
@@ -30,25 +23,11 @@ export function vfio_unpin_pages_remote(k: Kernel, dma: VfioDma, iova: number, p
   return unlocked;
 }
 
-// vfio_sync_unpin() (4.16): one IOTLB sync, then unpin every gathered region.
-function vfio_sync_unpin(k: Kernel, dma: VfioDma, regions: VfioRegion[]): number {
-  let unlocked = 0;
-  k.domain.iotlb_sync();
-  for (const entry of regions) {
-    unlocked += vfio_unpin_pages_remote(k, dma, entry.iova, entry.phys / PAGE_SIZE, entry.len / PAGE_SIZE, false);
-  }
-  regions.length = 0;
-  return unlocked;
-}
-
-// vfio_unmap_unpin() (4.16): per-page iommu_iova_to_phys() probe for each physically
-// contiguous chunk (unless fine-grained superpages), unmap_unpin_fast() per chunk.
-// (unmap_unpin_slow() is only reached when the fast path's kzalloc fails: never here.)
+// vfio_unmap_unpin() (4.16). One domain here, so the loop over the other domains is empty.
 export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean): number {
   let iova = dma.iova;
   const end = dma.iova + dma.size;
   const domain = k.domain;
-  const unmapped_region_list: VfioRegion[] = [];
   let unlocked = 0;
 
   if (!dma.size) return 0;
@@ -59,25 +38,27 @@ export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean
       iova += PAGE_SIZE; // WARN_ON(!phys)
       continue;
     }
-    // To optimize for fewer iommu_unmap() calls, find the largest contiguous physical chunk.
+
+    /*
+     * To optimize for fewer iommu_unmap() calls, each of which
+     * may require hardware cache flushing, try to find the
+     * largest contiguous physical memory chunk to unmap.
+     */
     let len = PAGE_SIZE;
     for (; !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
       const next = domain.iommu_iova_to_phys(iova + len);
       if (next !== phys + len) break;
     }
-    // unmap_unpin_fast()
+
     const unmapped = domain.iommu_unmap(iova, len);
-    if (unmapped) {
-      unmapped_region_list.push({ iova, phys, len: unmapped });
-      iova += unmapped;
-    }
-    if (unmapped_region_list.length >= VFIO_IOMMU_TLB_SYNC_MAX || !unmapped) {
-      unlocked += vfio_sync_unpin(k, dma, unmapped_region_list);
-    }
-    if (!unmapped) break; // WARN_ON(!unmapped) after unmap_unpin_slow()
+    if (!unmapped) break; // WARN_ON(!unmapped)
+
+    unlocked += vfio_unpin_pages_remote(k, dma, iova, phys / PAGE_SIZE, unmapped / PAGE_SIZE, false);
+    iova += unmapped;
   }
+
   dma.iommu_mapped = false;
-  if (unmapped_region_list.length) unlocked += vfio_sync_unpin(k, dma, unmapped_region_list);
+
   if (do_accounting) {
     vfio_lock_acct(k, -unlocked, null);
     return 0;
