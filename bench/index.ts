@@ -6,6 +6,7 @@ import '../src/run/v8-tuning.ts';
 import { Bench } from 'tinybench';
 import { Kernel } from '../src/kernel/kernel.ts';
 import type { Layout } from '../src/kernel/layout.ts';
+import { defaultPlacement } from '../src/layout/placement.ts';
 import { issue, release } from '../src/run/simulate.ts';
 import { baseline } from '../src/strategies/baseline.ts';
 import { barLayout, ramLayout } from './scenarios.ts';
@@ -32,7 +33,7 @@ function mapTask(name: string, l: Layout): void {
 }
 
 mapTask('baseline 16 GiB BAR', barLayout(16 * G));
-mapTask('baseline 4 GiB RAM, 4 KiB pages', ramLayout(4 * G, { kind: 'anon', populated: true }, '4k'));
+mapTask('baseline 4 GiB RAM, 4 KiB pages', ramLayout(4 * G, { kind: 'anon', populated: true, placement: defaultPlacement('anon') }, '4k'));
 
 await bench.run();
 

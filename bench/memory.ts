@@ -4,16 +4,17 @@
 import '../src/run/v8-tuning.ts';
 import { resourceUsage } from 'node:process';
 import type { Backing } from '../src/kernel/layout.ts';
+import { defaultPlacement } from '../src/layout/placement.ts';
 import { simulate } from '../src/run/simulate.ts';
 import { baseline } from '../src/strategies/baseline.ts';
 import { ramLayout } from './scenarios.ts';
 
 const TiB = 2 ** 40;
 const backings: Record<string, Backing> = {
-  '4k': { kind: 'anon', populated: true },
-  thp: { kind: 'thp', populated: true },
-  'hugetlb-2m': { kind: 'hugetlb', pageSize: 2 ** 21 },
-  'hugetlb-1g': { kind: 'hugetlb', pageSize: 2 ** 30 },
+  '4k': { kind: 'anon', populated: true, placement: defaultPlacement('anon') },
+  thp: { kind: 'thp', populated: true, placement: defaultPlacement('thp') },
+  'hugetlb-2m': { kind: 'hugetlb', pageSize: 2 ** 21, placement: defaultPlacement('hugetlb') },
+  'hugetlb-1g': { kind: 'hugetlb', pageSize: 2 ** 30, placement: defaultPlacement('hugetlb') },
 };
 const name = process.argv[2] ?? 'hugetlb-1g';
 const backing = backings[name];

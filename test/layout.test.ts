@@ -69,11 +69,11 @@ test('loadFixture by path keeps the path as the source', () => {
 
 test('gpu-16g-bar normalises as documented', () => {
   const l = loadFixture('gpu-16g-bar').layout;
-  assert.deepEqual(l.system, { memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [4096, 2 * MiB, GiB], fgsp: false } });
+  assert.deepEqual(l.system, { seed: 1, memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [4096, 2 * MiB, GiB], fgsp: false } });
   assert.deepEqual(l.ram, [{ name: 'node0', base: 0x100000000, size: 8 * GiB }]);
   assert.deepEqual(l.mmio, [{ name: 'gpu0-bar1', base: 0x3b0000000000, size: 16 * GiB }]);
   assert.deepEqual(l.vmas, [
-    { name: 'pc.ram', start: 0x7f0000000000, size: 4 * GiB, flags: ['VM_READ', 'VM_WRITE', 'VM_HUGEPAGE'], backing: { kind: 'thp', populated: true } },
+    { name: 'pc.ram', start: 0x7f0000000000, size: 4 * GiB, flags: ['VM_READ', 'VM_WRITE', 'VM_HUGEPAGE'], backing: { kind: 'thp', populated: true, placement: { policy: 'scattered' } } },
     { name: 'gpu0-bar1', start: 0x7f0400000000, size: 16 * GiB, flags: PFNMAP_FLAGS,
       backing: { kind: 'pfnmap', mmio: 'gpu0-bar1', offset: 0, populated: 'mmap', leafSize: 4096 } },
   ]);
@@ -82,14 +82,14 @@ test('gpu-16g-bar normalises as documented', () => {
     { op: 'map', label: 'pc.ram above 4G', vaddr: 0x7f0080000000, iova: 0x100000000, size: 2 * GiB, read: true, write: true },
     { op: 'map', label: 'gpu0 BAR1 (p2p)', vaddr: 0x7f0400000000, iova: 0x380000000000, size: 16 * GiB, read: true, write: true },
   ]);
-  assert.deepEqual(summarize(l), { ramBytes: 4 * GiB, barBytes: 16 * GiB, vmas: 2, requests: 3, mapBytes: 20 * GiB, mapPages: 5 * 1024 * 1024 });
+  assert.deepEqual(summarize(l), { ramBytes: 4 * GiB, barBytes: 16 * GiB, vmas: 2, requests: 3, mapBytes: 20 * GiB, mapPages: 5 * 1024 * 1024, seed: 1 });
 });
 
 test('mem-dma-map-* : 16 GiB mapped whole at iova 4 GiB, backing as the test program sets it up', () => {
   const expect: Record<string, [string[], unknown]> = {
-    'mem-dma-map-4k': [['VM_READ', 'VM_WRITE', 'VM_SHARED'], { kind: 'anon', populated: true }],
-    'mem-dma-map-thp': [['VM_READ', 'VM_WRITE', 'VM_HUGEPAGE'], { kind: 'thp', populated: true }],
-    'mem-dma-map-hugetlb': [HUGETLB_FLAGS, { kind: 'hugetlb', pageSize: 2 * MiB }],
+    'mem-dma-map-4k': [['VM_READ', 'VM_WRITE', 'VM_SHARED'], { kind: 'anon', populated: true, placement: { policy: 'geometric', meanBytes: 31 * 4096 } }],
+    'mem-dma-map-thp': [['VM_READ', 'VM_WRITE', 'VM_HUGEPAGE'], { kind: 'thp', populated: true, placement: { policy: 'scattered' } }],
+    'mem-dma-map-hugetlb': [HUGETLB_FLAGS, { kind: 'hugetlb', pageSize: 2 * MiB, placement: { policy: 'scattered' } }],
   };
   for (const [name, [flags, backing]] of Object.entries(expect)) {
     const l = loadFixture(name).layout;
@@ -122,11 +122,11 @@ test('multi-gpu: 8 x 32 GiB BARs and 1 TiB of 1 GiB hugetlbfs', () => {
   const l = loadFixture('multi-gpu').layout;
   assert.equal(l.mmio.length, 8);
   assert.equal(l.mmio[7]!.base, 0x3b0000000000 + 7 * 64 * GiB);
-  assert.deepEqual(l.vmas[0]!.backing, { kind: 'hugetlb', pageSize: GiB });
+  assert.deepEqual(l.vmas[0]!.backing, { kind: 'hugetlb', pageSize: GiB, placement: { policy: 'scattered' } });
   assert.equal(l.vmas.filter((v) => v.backing.kind === 'pfnmap' && v.size === 32 * GiB).length, 8);
   assert.deepEqual(l.requests.slice(0, 2).map((r) => [r.iova, r.size]), [[0, 2 * GiB], [0x100000000, 1022 * GiB]]);
   assert.equal(l.requests[9]!.iova, 0x380000000000 + 7 * 32 * GiB);
-  assert.deepEqual(summarize(l), { ramBytes: 1024 * GiB, barBytes: 256 * GiB, vmas: 9, requests: 10, mapBytes: 1280 * GiB, mapPages: 1280 * 256 * 1024 });
+  assert.deepEqual(summarize(l), { ramBytes: 1024 * GiB, barBytes: 256 * GiB, vmas: 9, requests: 10, mapBytes: 1280 * GiB, mapPages: 1280 * 256 * 1024, seed: 1 });
 });
 
 test('small-mixed: auto placement, default RAM, map/unmap/re-map', () => {
@@ -138,7 +138,7 @@ test('small-mixed: auto placement, default RAM, map/unmap/re-map', () => {
     ['huge2m', 0x7f0001400000, 8 * MiB], // hugetlb: aligned to its page size by default
     ['bar', 0x7f0001e00000, 64 * MiB],
   ]);
-  assert.deepEqual(l.vmas[1]!.backing, { kind: 'anon', populated: false });
+  assert.deepEqual(l.vmas[1]!.backing, { kind: 'anon', populated: false, placement: { policy: 'geometric', meanBytes: 31 * 4096 } });
   assert.deepEqual(l.vmas[3]!.flags, HUGETLB_FLAGS);
   assert.deepEqual(l.ram, [{ name: 'ram0', base: 0x100000000, size: GiB }]);
   assert.deepEqual(l.requests.map((r) => r.op), ['map', 'map', 'map', 'map', 'map', 'unmap', 'map', 'unmap']);
@@ -211,7 +211,7 @@ test('validation errors: shape, types, keys', () => {
   bad((j) => { j.vmas[0].size = { value: 4096 }; }, 'vmas[0].size: expected a size like "16GiB", got an object');
   bad((j) => { j.vmas[0].name = 'a b'; }, 'vmas[0].name: expected a name of letters, digits, ".", "_" and "-", got "a b"');
   bad((j) => { j.vmas[0].backing.kind = 'shmem'; }, 'vmas[0].backing.kind: expected one of "anon", "thp", "hugetlb", "pfnmap", got "shmem"');
-  bad((j) => { j.vmas[0].backing.mmio = 'bar'; }, 'vmas[0].backing: unknown key "mmio" (allowed: kind, populated)');
+  bad((j) => { j.vmas[0].backing.mmio = 'bar'; }, 'vmas[0].backing: unknown key "mmio" (allowed: kind, populated, placement)');
   bad((j) => { j.vmas[0].backing.populated = 'yes'; }, 'vmas[0].backing.populated: expected true or false, got "yes"');
   bad((j) => { j.vmas[0].backing = { kind: 'hugetlb' }; }, 'vmas[0].backing: missing required key "pageSize"');
   bad((j) => { j.vmas[0].backing = { kind: 'hugetlb', pageSize: '4M' }; }, 'vmas[0].backing.pageSize: expected "2M" or "1G" (the x86-64 hugetlb page sizes), got "4M"');
@@ -342,13 +342,13 @@ test('what-if: --bar 64G alone builds one 64 GiB pfnmap VMA mapped whole', () =>
     backing: { kind: 'pfnmap', mmio: 'bar0', offset: 0, populated: 'mmap', leafSize: 4096 } }]);
   assert.deepEqual(l.requests, [{ op: 'map', label: 'bar0 (--bar 64G)', vaddr: 0x7f0000000000, iova: 0x380000000000, size: 64 * GiB, read: true, write: true }]);
   assert.deepEqual(l.ram, []);
-  assert.deepEqual(summarize(l), { ramBytes: 0, barBytes: 64 * GiB, vmas: 1, requests: 1, mapBytes: 64 * GiB, mapPages: 16 * 1024 * 1024 });
+  assert.deepEqual(summarize(l), { ramBytes: 0, barBytes: 64 * GiB, vmas: 1, requests: 1, mapBytes: 64 * GiB, mapPages: 16 * 1024 * 1024, seed: 1 });
 });
 
 test('what-if: --ram with --bar, q35 split, knobs', () => {
   const l = applyWhatIf(null, { ram: '16G', bar: ['16G', '256M@256M'], backing: 'hugetlb-1g', memlock: '1G', capIpcLock: true, iommuPgsizes: '4k,2m', disableHugepages: true });
   assert.equal(l.description, 'what-if: --bar 16G --bar 256M@256M --ram 16G --backing hugetlb-1g --memlock 1G --cap-ipc-lock --iommu-pgsizes 4k,2m --disable-hugepages');
-  assert.deepEqual(l.system, { memlock: GiB, capIpcLock: true, disableHugepages: true, iommu: { pgsizes: [4096, 2 * MiB], fgsp: false } });
+  assert.deepEqual(l.system, { seed: 1, memlock: GiB, capIpcLock: true, disableHugepages: true, iommu: { pgsizes: [4096, 2 * MiB], fgsp: false } });
   assert.deepEqual(l.ram, [{ name: 'ram0', base: 0x100000000, size: 16 * GiB }]);
   assert.deepEqual(l.mmio.map((r) => [r.name, r.base]), [['bar0', 0x3b0000000000], ['bar1', 0x3b0400000000]]);
   assert.deepEqual(l.vmas.map((v) => [v.name, v.start, v.flags.includes('VM_HUGETLB')]), [
@@ -372,13 +372,13 @@ test('what-if on a fixture: adds after existing ranges, VMAs and IOVAs; --backin
   assert.deepEqual(l.mmio[1], { name: 'bar0', base: 0x3b0400000000, size: 64 * GiB });
   assert.deepEqual(l.requests.slice(3).map((r) => [r.label, r.iova]), [['guest-ram', 0x380400000000], ['bar0 (--bar 64G)', 0x380480000000]]);
   const h = applyWhatIf(base, { backing: 'hugetlb-1g' });
-  assert.deepEqual(h.vmas[0]!.backing, { kind: 'hugetlb', pageSize: GiB });
+  assert.deepEqual(h.vmas[0]!.backing, { kind: 'hugetlb', pageSize: GiB, placement: { policy: 'scattered' } });
   assert.deepEqual(h.vmas[0]!.flags, HUGETLB_FLAGS);
   assert.deepEqual(h.vmas[1], base.vmas[1]);
   const k = applyWhatIf(loadFixture('mem-dma-map-4k').layout, { backing: 'thp' });
   assert.deepEqual(k.vmas[0]!.flags, ['VM_READ', 'VM_WRITE', 'VM_SHARED', 'VM_HUGEPAGE'], 'the extra VM_SHARED is kept');
   const a = applyWhatIf(loadFixture('mem-dma-map-hugetlb').layout, { backing: '4k' });
-  assert.deepEqual([a.vmas[0]!.flags, a.vmas[0]!.backing], [['VM_READ', 'VM_WRITE'], { kind: 'anon', populated: true }]);
+  assert.deepEqual([a.vmas[0]!.flags, a.vmas[0]!.backing], [['VM_READ', 'VM_WRITE'], { kind: 'anon', populated: true, placement: { policy: 'geometric', meanBytes: 31 * 4096 } }]);
 });
 
 test('what-if errors name the flag', () => {
@@ -413,5 +413,5 @@ test('summarize counts partial pages of unaligned map sizes', () => {
     { op: 'map', vaddr: 0, iova: 0, size: 4097, read: true, write: true },
     { op: 'unmap', iova: 0, size: GiB },
   ] };
-  assert.deepEqual(summarize(l), { ramBytes: 0, barBytes: GiB, vmas: 1, requests: 2, mapBytes: 4097, mapPages: 2 });
+  assert.deepEqual(summarize(l), { ramBytes: 0, barBytes: GiB, vmas: 1, requests: 2, mapBytes: 4097, mapPages: 2, seed: 1 });
 });

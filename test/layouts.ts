@@ -1,6 +1,6 @@
 // Small hand-built Layouts for the core tests (no fixture parser involved).
 
-import type { Backing, DmaRequest, Layout, LayoutVma, SystemConfig, VmFlagName } from '../src/kernel/layout.ts';
+import type { Backing, DmaRequest, Layout, LayoutVma, Placement, SystemConfig, VmFlagName } from '../src/kernel/layout.ts';
 
 export const K = 1024;
 export const M = 1024 * K;
@@ -14,19 +14,22 @@ export const VA_BAR = 0x7f8000000000;
 export const IOVA_BAR = 0x380000000000;
 
 export function system(over: Partial<SystemConfig> = {}): SystemConfig {
-  return { memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [4 * K, 2 * M, G], fgsp: false }, ...over };
+  return { seed: 1, memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [4 * K, 2 * M, G], fgsp: false }, ...over };
 }
 
 const rw: VmFlagName[] = ['VM_READ', 'VM_WRITE'];
 
-export function anon(name: string, start: number, size: number, populated = true): LayoutVma {
-  return { name, start, size, flags: rw, backing: { kind: 'anon', populated } };
+/** Contiguous unless told: the core tests derive their counts from known physical runs. */
+const contiguous: Placement = { policy: 'contiguous' };
+
+export function anon(name: string, start: number, size: number, populated = true, placement = contiguous): LayoutVma {
+  return { name, start, size, flags: rw, backing: { kind: 'anon', populated, placement } };
 }
-export function thp(name: string, start: number, size: number, populated = true): LayoutVma {
-  return { name, start, size, flags: [...rw, 'VM_HUGEPAGE'], backing: { kind: 'thp', populated } };
+export function thp(name: string, start: number, size: number, populated = true, placement = contiguous): LayoutVma {
+  return { name, start, size, flags: [...rw, 'VM_HUGEPAGE'], backing: { kind: 'thp', populated, placement } };
 }
-export function hugetlb(name: string, start: number, size: number, pageSize: number): LayoutVma {
-  return { name, start, size, flags: [...rw, 'VM_SHARED', 'VM_HUGETLB', 'VM_DONTEXPAND'], backing: { kind: 'hugetlb', pageSize } };
+export function hugetlb(name: string, start: number, size: number, pageSize: number, placement = contiguous): LayoutVma {
+  return { name, start, size, flags: [...rw, 'VM_SHARED', 'VM_HUGETLB', 'VM_DONTEXPAND'], backing: { kind: 'hugetlb', pageSize, placement } };
 }
 export function bar(name: string, start: number, size: number, mmio: string, extra: Partial<Extract<Backing, { kind: 'pfnmap' }>> = {}): LayoutVma {
   return {

@@ -103,7 +103,7 @@ const fixture: FixtureResult = {
   fixture: 'gpu-16g-bar',
   description: 'QEMU VM with a 16 GiB GPU BAR mapped for peer-to-peer',
   source: 'fixtures/gpu-16g-bar.json',
-  summary: { ramBytes: 4 * GiB, barBytes: BAR, vmas: 2, requests: 2, mapBytes: BAR, mapPages: PAGES },
+  summary: { ramBytes: 4 * GiB, barBytes: BAR, vmas: 2, requests: 2, mapBytes: BAR, mapPages: PAGES, seed: 1 },
   strategies: [baseline, rfc],
 };
 
@@ -160,7 +160,7 @@ describe('header', () => {
     const line = headerLine(doc, fixture, makeChalk(false));
     assert.equal(line,
       'gpu-16g-bar: QEMU VM with a 16 GiB GPU BAR mapped for peer-to-peer | RAM 4 GiB, BAR 16 GiB, ' +
-      '4,194,304 pages to map (16 GiB), 2 DMA requests | node v20.20.0, Intel(R) Xeon(R) CPU E5-2690 0 @ 2.90GHz (16 cores)');
+      '4,194,304 pages to map (16 GiB), 2 DMA requests, placement seed 1 | node v20.20.0, Intel(R) Xeon(R) CPU E5-2690 0 @ 2.90GHz (16 cores)');
   });
 });
 
@@ -279,7 +279,7 @@ describe('whole reports', () => {
 describe('layout tables (show)', () => {
   const layout: Layout = {
     name: 'gpu', description: 'one BAR',
-    system: { memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [4096, 2 ** 21, GiB], fgsp: false } },
+    system: { seed: 1, memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [4096, 2 ** 21, GiB], fgsp: false } },
     ram: [{ name: 'ram0', base: 4 * GiB, size: 4 * GiB }],
     mmio: [{ name: 'bar0', base: 0x3b0000000000, size: BAR }],
     vmas: [{

@@ -8,6 +8,7 @@ import { PAGE_SIZE } from './layout.ts';
 import { PhysMem, Region } from './memory.ts';
 import { MmStruct, VM_FLAG_BITS, VmAreaStruct } from './mm.ts';
 import { AnonPageTable, PfnmapPageTable, type PageTable } from './pagetable.ts';
+import { placeFolios, regionSeed } from './placement.ts';
 import { planRam, type VmaPlan } from './ram_plan.ts';
 import { VfioIommu, type VfioPinOps } from './vfio_type1.ts';
 
@@ -83,7 +84,11 @@ export class Kernel {
       const region = (p: VmaPlan['huge']) =>
         p === null ? null : this.mem.addRegion(new Region(v.name, p.basePfn, p.order, p.nrFolios));
       const populated = b.kind === 'hugetlb' ? true : b.populated;
-      pt = new AnonPageTable(v.start, plan.geometry, region(plan.huge), region(plan.small), populated);
+      const seed = this.layout.system.seed;
+      const place = (p: VmaPlan['huge'], part: string) =>
+        p === null ? null : placeFolios(p.nrFolios, PAGE_SIZE * 2 ** p.order, b.placement, regionSeed(seed, v.name, part));
+      pt = new AnonPageTable(v.start, plan.geometry, region(plan.huge), region(plan.small), populated,
+        place(plan.huge, 'huge'), place(plan.small, 'small'));
     }
     return new VmAreaStruct(v.name, v.start, end, flags, pgoff, pt);
   }

@@ -15,14 +15,17 @@ export const VM_FLAG_NAMES = [
 ] as const;
 export type VmFlagName = (typeof VM_FLAG_NAMES)[number];
 
-/** What backs a VMA's pages. */
+import type { Placement } from './placement.ts';
+export type { Placement } from './placement.ts';
+
+/** What backs a VMA's pages. RAM backings say where their folios land physically (placement). */
 export type Backing =
   /** anonymous 4 KiB pages (MAP_ANONYMOUS; MAP_POPULATE when populated). */
-  | { kind: 'anon'; populated: boolean }
+  | { kind: 'anon'; populated: boolean; placement: Placement }
   /** anonymous memory with MADV_HUGEPAGE: 2 MiB THP folios where the VMA covers an aligned 2 MiB. */
-  | { kind: 'thp'; populated: boolean }
+  | { kind: 'thp'; populated: boolean; placement: Placement }
   /** hugetlbfs, always populated (MAP_POPULATE), folio size 2 MiB or 1 GiB. */
-  | { kind: 'hugetlb'; pageSize: number }
+  | { kind: 'hugetlb'; pageSize: number; placement: Placement }
   /**
    * remap_pfn_range-style mmap of an MMIO range (vfio-pci BAR mmap): pfn = vm_pgoff + index,
    * vm_pgoff = (mmio.base + offset) >> PAGE_SHIFT. populated 'mmap': ptes installed at mmap
@@ -74,6 +77,8 @@ export interface IommuConfig {
 }
 
 export interface SystemConfig {
+  /** seed of the random physical placement policies (printed with the results). */
+  seed: number;
   /** RLIMIT_MEMLOCK in bytes; null is RLIM_INFINITY. */
   memlock: number | null;
   capIpcLock: boolean;

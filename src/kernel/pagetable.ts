@@ -37,6 +37,9 @@ export class AnonPageTable implements PageTable {
     private readonly huge: Region | null,
     private readonly small: Region | null,
     populated: boolean,
+    /** placement: region folio index of each folio in virtual order (null: contiguous). */
+    private readonly hugeMap: Uint32Array | null,
+    private readonly smallMap: Uint32Array | null,
   ) {
     this.folioPages = 2 ** g.order;
     this.folioBytes = this.folioPages * PAGE_SIZE;
@@ -60,13 +63,13 @@ export class AnonPageTable implements PageTable {
       const f = Math.floor(off / this.folioBytes);
       const st = this.hugeState === null ? PTE_PRESENT : this.hugeState[f]!;
       const sub = Math.floor((off - f * this.folioBytes) / PAGE_SIZE);
-      if (st === PTE_PRESENT) return this.huge!.basePfn + f * this.folioPages + sub;
+      if (st === PTE_PRESENT) return this.huge!.basePfn + (this.hugeMap === null ? f : this.hugeMap[f]!) * this.folioPages + sub;
       if (st === PTE_ZERO && !write) return HUGE_ZERO_PFN + sub;
       return -1;
     }
     const i = this.smallIndex(vaddr);
     const st = this.smallState === null ? PTE_PRESENT : this.smallState[i]!;
-    if (st === PTE_PRESENT) return this.small!.basePfn + i;
+    if (st === PTE_PRESENT) return this.small!.basePfn + (this.smallMap === null ? i : this.smallMap[i]!);
     if (st === PTE_ZERO && !write) return ZERO_PFN;
     return -1;
   }
@@ -84,8 +87,8 @@ export class AnonPageTable implements PageTable {
 
   walk(vaddr: number, maxPages: number): { pfn: number; pages: number } {
     const pfn = this.follow(vaddr, false);
-    if (this.smallState === null && this.hugeState === null) {
-      // populated: each part (head pages, huge folios, tail pages) is one linear extent
+    if (this.smallState === null && this.hugeState === null && this.smallMap === null && this.hugeMap === null) {
+      // populated and contiguous: each part (head pages, huge folios, tail pages) is one linear extent
       const g = this.g;
       const vmEnd = this.vmStart + (g.hugeEnd - g.hugeStart) + g.smallPages * PAGE_SIZE;
       const partEnd = vaddr < g.hugeStart ? g.hugeStart : vaddr < g.hugeEnd ? g.hugeEnd : vmEnd;

@@ -26,3 +26,6 @@ export const LEAF_SIZES = [PAGE_SIZE, SZ_2M, SZ_1G];
 export const MAX_FIXTURE_BYTES = 10 * 1024 * 1024;
 
 export const alignUp = (x: number, a: number): number => Math.ceil(x / a) * a;
+
+/** The default seed of the random placement policies. */
+export const DEFAULT_SEED = 1;

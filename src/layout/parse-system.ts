@@ -3,9 +3,17 @@
 
 import type { SystemConfig } from '../kernel/layout.ts';
 import { PAGE_SIZE } from '../kernel/layout.ts';
-import { DEFAULT_PGSIZES } from './constants.ts';
+import { DEFAULT_PGSIZES, DEFAULT_SEED } from './constants.ts';
+import { InputError } from './input-error.ts';
 import { array, bool, object, type At } from './json.ts';
 import { describe, parsePowerOfTwo, parseSize } from './size.ts';
+
+/** The placement seed: an integer 0 .. 2^32 - 1. */
+export function parseSeed(v: unknown, where: string): number {
+  const n = parseSize(v, where);
+  if (n >= 2 ** 32) throw new InputError(`${where}: expected a seed from 0 to 4294967295, got ${describe(v)}`);
+  return n;
+}
 
 export function parseMemlock(v: unknown, where: string): number | null {
   return v === 'unlimited' ? null : parseSize(v, where);
@@ -19,13 +27,15 @@ export function parsePgsizes(values: unknown[], where: (i: number) => string): n
 
 export function parseSystem(v: unknown, at: At): SystemConfig {
   const sys: SystemConfig = {
+    seed: DEFAULT_SEED,
     memlock: null,
     capIpcLock: false,
     disableHugepages: false,
     iommu: { pgsizes: [...DEFAULT_PGSIZES], fgsp: false },
   };
   if (v === undefined) return sys;
-  const o = object(v, at, ['pageSize', 'memlock', 'capIpcLock', 'disableHugepages', 'iommu']);
+  const o = object(v, at, ['pageSize', 'seed', 'memlock', 'capIpcLock', 'disableHugepages', 'iommu']);
+  if (o.seed !== undefined) sys.seed = parseSeed(o.seed, at.key('seed').where);
   if (o.pageSize !== undefined && parseSize(o.pageSize, at.key('pageSize').where) !== PAGE_SIZE) {
     at.key('pageSize').fail(`only 4096 (4 KiB pages, as on x86-64) is supported, got ${describe(o.pageSize)}`);
   }

@@ -1,10 +1,11 @@
 // fixture "vmas" -> LayoutVma[]: backing, flags (derived + extra), "auto" placement.
 
 import type { Backing, LayoutVma, VmFlagName } from '../kernel/layout.ts';
-import { PAGE_SIZE, VM_FLAG_NAMES } from '../kernel/layout.ts';
+import { PAGE_SIZE, SZ_2M, VM_FLAG_NAMES } from '../kernel/layout.ts';
 import { alignUp, HUGETLB_SIZES, LEAF_SIZES, MMAP_GUARD, USER_MMAP_BASE } from './constants.ts';
 import { PROT_VALUES, protOf, vmaFlags } from './flags.ts';
 import { array, bool, name, object, oneOf, string, type At } from './json.ts';
+import { defaultPlacement, parsePlacement } from './placement.ts';
 import { describe, parseAddress, parsePowerOfTwo, parseSize } from './size.ts';
 
 const KINDS = ['anon', 'thp', 'hugetlb', 'pfnmap'] as const;
@@ -15,16 +16,23 @@ function sizeIn(v: unknown, at: At, allowed: number[], expected: string): number
 }
 
 export function parseBacking(v: unknown, at: At): Backing {
-  const kind = oneOf(object(v, at, ['kind', 'populated', 'pageSize', 'mmio', 'offset', 'leafSize'], ['kind']).kind, at.key('kind'), KINDS);
+  const kind = oneOf(object(v, at, ['kind', 'populated', 'pageSize', 'mmio', 'offset', 'leafSize', 'placement'], ['kind']).kind, at.key('kind'), KINDS);
+  const placement = (o: Record<string, unknown>, k: 'anon' | 'thp' | 'hugetlb', folio: number) =>
+    o.placement === undefined ? defaultPlacement(k) : parsePlacement(o.placement, at.key('placement'), folio);
   switch (kind) {
     case 'anon':
     case 'thp': {
-      const o = object(v, at, ['kind', 'populated']);
-      return { kind, populated: o.populated === undefined ? true : bool(o.populated, at.key('populated')) };
+      const o = object(v, at, ['kind', 'populated', 'placement']);
+      // THP runs are whole 2 MiB folios (its 4 KiB head and tail pages follow the same policy)
+      return {
+        kind, populated: o.populated === undefined ? true : bool(o.populated, at.key('populated')),
+        placement: placement(o, kind, kind === 'thp' ? SZ_2M : PAGE_SIZE),
+      };
     }
     case 'hugetlb': {
-      const o = object(v, at, ['kind', 'pageSize'], ['pageSize']);
-      return { kind, pageSize: sizeIn(o.pageSize, at.key('pageSize'), HUGETLB_SIZES, '"2M" or "1G" (the x86-64 hugetlb page sizes)') };
+      const o = object(v, at, ['kind', 'pageSize', 'placement'], ['pageSize']);
+      const pageSize = sizeIn(o.pageSize, at.key('pageSize'), HUGETLB_SIZES, '"2M" or "1G" (the x86-64 hugetlb page sizes)');
+      return { kind, pageSize, placement: placement(o, kind, pageSize) };
     }
     case 'pfnmap': {
       const o = object(v, at, ['kind', 'mmio', 'offset', 'populated', 'leafSize'], ['mmio']);

@@ -1,9 +1,10 @@
 // What-if flag values -> numbers and backings; every error names its flag.
 
-import type { Backing } from '../kernel/layout.ts';
+import type { Backing, Placement } from '../kernel/layout.ts';
 import { SZ_1G, SZ_2M } from '../kernel/layout.ts';
 import { InputError } from './input-error.ts';
-import { parseMemlock, parsePgsizes } from './parse-system.ts';
+import { parseMemlock, parsePgsizes, parseSeed } from './parse-system.ts';
+import { defaultPlacement, parsePlacementFlag } from './placement.ts';
 import { describe, parsePowerOfTwo, parseSize } from './size.ts';
 
 export interface WhatIf {
@@ -14,15 +15,17 @@ export interface WhatIf {
   capIpcLock?: boolean;
   iommuPgsizes?: string;
   disableHugepages?: boolean;
+  placement?: string;
+  seed?: string;
 }
 
 export type Where = (flag: string) => string;
 
 export const BACKINGS: Record<string, Backing> = {
-  '4k': { kind: 'anon', populated: true },
-  thp: { kind: 'thp', populated: true },
-  'hugetlb-2m': { kind: 'hugetlb', pageSize: SZ_2M },
-  'hugetlb-1g': { kind: 'hugetlb', pageSize: SZ_1G },
+  '4k': { kind: 'anon', populated: true, placement: defaultPlacement('anon') },
+  thp: { kind: 'thp', populated: true, placement: defaultPlacement('thp') },
+  'hugetlb-2m': { kind: 'hugetlb', pageSize: SZ_2M, placement: defaultPlacement('hugetlb') },
+  'hugetlb-1g': { kind: 'hugetlb', pageSize: SZ_1G, placement: defaultPlacement('hugetlb') },
 };
 
 export interface ParsedWhatIf {
@@ -31,6 +34,8 @@ export interface ParsedWhatIf {
   backing: Backing | null;
   memlock: number | null | undefined;
   pgsizes: number[] | undefined;
+  placement: Placement | undefined;
+  seed: number | undefined;
 }
 
 /** "<size>[@align]", align default 1 GiB. */
@@ -56,6 +61,8 @@ export function parseWhatIf(w: WhatIf, where: Where): ParsedWhatIf {
     backing,
     memlock: w.memlock === undefined ? undefined : parseMemlock(w.memlock, where('--memlock')),
     pgsizes: w.iommuPgsizes === undefined ? undefined : parsePgsizes(w.iommuPgsizes.split(','), () => where('--iommu-pgsizes')),
+    placement: w.placement === undefined ? undefined : parsePlacementFlag(w.placement, where('--placement')),
+    seed: w.seed === undefined ? undefined : parseSeed(w.seed, where('--seed')),
   };
 }
 
@@ -69,5 +76,7 @@ export function describeWhatIf(w: WhatIf): string {
   if (w.capIpcLock === true) out.push('--cap-ipc-lock');
   if (w.iommuPgsizes !== undefined) out.push(`--iommu-pgsizes ${w.iommuPgsizes}`);
   if (w.disableHugepages === true) out.push('--disable-hugepages');
+  if (w.placement !== undefined) out.push(`--placement ${w.placement}`);
+  if (w.seed !== undefined) out.push(`--seed ${w.seed}`);
   return out.join(' ');
 }

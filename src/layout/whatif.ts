@@ -5,13 +5,14 @@ import type { Backing, Layout, LayoutVma } from '../kernel/layout.ts';
 import { PAGE_SIZE, SZ_1G, SZ_2M } from '../kernel/layout.ts';
 import {
   alignUp, BAR_IOVA_BASE, DEFAULT_PGSIZES, DEFAULT_RAM_BASE, HIGHMEM_IOVA, HOST_BAR_BASE, LOWMEM_SIZE,
-  MMAP_GUARD, USER_MMAP_BASE,
+  DEFAULT_SEED, MMAP_GUARD, USER_MMAP_BASE,
 } from './constants.ts';
 import { backingFlags, vmaFlags } from './flags.ts';
 import { InputError } from './input-error.ts';
 import { ramRangeFor } from './ram.ts';
 import { validateLayout } from './validate.ts';
-import { describeWhatIf, parseWhatIf, type WhatIf, type Where } from './whatif-flags.ts';
+import { BACKINGS, describeWhatIf, parseWhatIf, type WhatIf, type Where } from './whatif-flags.ts';
+import { checkPlacement } from './placement.ts';
 
 export type { WhatIf } from './whatif-flags.ts';
 
@@ -20,13 +21,14 @@ const RW = { read: true, write: true };
 /** True when any what-if flag is given (boolean flags count only when true). */
 export function hasWhatIf(w: WhatIf): boolean {
   return (w.bar?.length ?? 0) > 0 || w.ram !== undefined || w.backing !== undefined || w.memlock !== undefined ||
-    w.capIpcLock === true || w.iommuPgsizes !== undefined || w.disableHugepages === true;
+    w.capIpcLock === true || w.iommuPgsizes !== undefined || w.disableHugepages === true ||
+    w.placement !== undefined || w.seed !== undefined;
 }
 
 const emptyLayout = (): Layout => ({
   name: 'what-if',
   description: '',
-  system: { memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [...DEFAULT_PGSIZES], fgsp: false } },
+  system: { seed: DEFAULT_SEED, memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [...DEFAULT_PGSIZES], fgsp: false } },
   ram: [], mmio: [], vmas: [], requests: [],
 });
 
@@ -58,7 +60,7 @@ function rebacked(v: LayoutVma, b: Backing): LayoutVma {
   const old = new Set<string>([...backingFlags(v.backing), 'VM_READ', 'VM_WRITE']);
   const extra = v.flags.filter((f) => !old.has(f));
   const populated = v.backing.kind === 'anon' || v.backing.kind === 'thp' ? v.backing.populated : true;
-  const backing: Backing = b.kind === 'hugetlb' ? b : { kind: b.kind as 'anon' | 'thp', populated };
+  const backing: Backing = b.kind === 'hugetlb' ? b : b.kind === 'pfnmap' ? b : { kind: b.kind, populated, placement: b.placement };
   const prot = { read: v.flags.includes('VM_READ'), write: v.flags.includes('VM_WRITE') };
   return { ...v, backing, flags: vmaFlags(prot, backing, extra) };
 }
@@ -96,7 +98,7 @@ export function applyWhatIf(base: Layout | null, w: WhatIf, where: Where = (f) =
   }
 
   if (p.ram !== null) {
-    const backing = p.backing ?? { kind: 'thp', populated: true };
+    const backing = p.backing ?? BACKINGS.thp!;
     const align = Math.max(SZ_2M, backing.kind === 'hugetlb' ? backing.pageSize : 0);
     const name = uniqueName(l.vmas, 'guest-ram', false);
     const vma = add(l.vmas, 'vmas', '--ram', { name, start: nextVma(l, align), size: p.ram, flags: vmaFlags(RW, backing, []), backing });
@@ -120,6 +122,19 @@ export function applyWhatIf(base: Layout | null, w: WhatIf, where: Where = (f) =
     const vma = add(l.vmas, 'vmas', '--bar', { name, start: nextVma(l, bar.align), size: bar.size, flags: vmaFlags(RW, backing, []), backing });
     const iova = nextIova(l, BAR_IOVA_BASE, bar.align);
     add(l.requests, 'requests', '--bar', { op: 'map', label: `${name} (--bar ${bar.text})`, vaddr: vma.start, iova, size: bar.size, ...RW });
+  }
+
+  if (p.seed !== undefined) l.system.seed = p.seed;
+  if (p.placement !== undefined) {
+    const placement = p.placement;
+    l.vmas = l.vmas.map((v) => {
+      if (v.backing.kind === 'pfnmap') return v;
+      const folio = v.backing.kind === 'hugetlb' ? v.backing.pageSize : v.backing.kind === 'thp' ? SZ_2M : PAGE_SIZE;
+      checkPlacement(placement, folio, (m) => {
+        throw new InputError(`${where('--placement')}: VMA "${v.name}": ${m}`);
+      });
+      return { ...v, backing: { ...v.backing, placement } };
+    });
   }
 
   const fallback = p.ram !== null ? '--ram' : p.backing !== null ? '--backing' : first;

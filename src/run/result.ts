@@ -88,6 +88,8 @@ export interface LayoutSummary {
   /** bytes asked to be mapped by map requests. */
   mapBytes: number;
   mapPages: number;
+  /** seed of the random physical placement of RAM (system.seed / --seed). */
+  seed: number;
 }
 
 export interface FixtureResult {
@@ -101,7 +103,9 @@ export interface FixtureResult {
 export interface RunDocument {
   schemaVersion: number;
   tool: { name: string; version: string };
-  env: { node: string; platform: string; arch: string; cpu: string; cores: number };
+  /** gitCommit: the commit the run was made at ($GITHUB_SHA, else `git rev-parse HEAD` in the
+   *  working directory); left out when neither is available. */
+  env: { node: string; platform: string; arch: string; cpu: string; cores: number; gitCommit?: string };
   options: { strategies: string[]; profile: string; timeMs: number; iterations: number; timed: boolean };
   fixtures: FixtureResult[];
 }

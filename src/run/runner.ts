@@ -1,6 +1,7 @@
 // Runs a layout through every chosen strategy: the deterministic simulation (counters,
 // oracle, invariants), the cost model, then (if asked) tinybench timing. Returns records.
 
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { Layout } from '../kernel/layout.ts';
@@ -53,12 +54,30 @@ export async function runLayout(layout: Layout, source: string, opts: RunOptions
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
 
+const COMMIT = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+/** The commit the run is made at: $GITHUB_SHA in GitHub Actions, else `git rev-parse HEAD` in
+ *  the working directory (the project being benchmarked), else undefined. Never throws. */
+export function gitCommit(env: Record<string, string | undefined> = process.env, cwd: string = process.cwd()): string | undefined {
+  const fromEnv = env.GITHUB_SHA?.trim().toLowerCase();
+  if (fromEnv !== undefined && COMMIT.test(fromEnv)) return fromEnv;
+  try {
+    const out = execFileSync('git', ['rev-parse', '--verify', '--quiet', 'HEAD'], {
+      cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000,
+    }).trim();
+    return COMMIT.test(out) ? out : undefined;
+  } catch {
+    return undefined; // no git, not a repository, or no commit yet
+  }
+}
+
 export function makeDocument(fixtures: FixtureResult[], opts: RunOptions): RunDocument {
   const cpu = cpus();
+  const commit = gitCommit();
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: pkg.name, version: pkg.version },
-    env: { node: process.version, platform: process.platform, arch: process.arch, cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length },
+    env: { node: process.version, platform: process.platform, arch: process.arch, cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, ...(commit === undefined ? {} : { gitCommit: commit }) },
     options: { strategies: opts.strategies, profile: opts.profile, timeMs: opts.timeMs, iterations: opts.iterations, timed: opts.timed },
     fixtures,
   };

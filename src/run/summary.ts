@@ -18,5 +18,5 @@ export function summarize(layout: Layout): LayoutSummary {
     mapBytes += r.size;
     mapPages += Math.ceil(r.size / PAGE_SIZE); // 4 KiB pages a request asks for (partial pages count)
   }
-  return { ramBytes, barBytes, vmas: layout.vmas.length, requests: layout.requests.length, mapBytes, mapPages };
+  return { ramBytes, barBytes, vmas: layout.vmas.length, requests: layout.requests.length, mapBytes, mapPages, seed: layout.system.seed };
 }

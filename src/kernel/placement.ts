@@ -1,0 +1,91 @@
+// Where a VMA's folios land inside the RAM region reserved for it: the physical placement
+// policy. Returns, for each folio in virtual order, its index in the region (null: the
+// identity, i.e. contiguous). Deterministic for a given seed; no object per page.
+
+/** A placement policy; lengths are in bytes (multiples of the folio size). */
+export type Placement =
+  | { policy: 'contiguous' }
+  | { policy: 'scattered' }
+  | { policy: 'runs'; bytes: number }
+  | { policy: 'geometric'; meanBytes: number };
+
+/** mulberry32: a small, fast, seedable 32-bit PRNG; returns floats in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A stable 32-bit seed for one region: the layout's seed mixed with the VMA name and part. */
+export function regionSeed(seed: number, vma: string, part: string): number {
+  let h = (seed ^ 0x9e3779b9) >>> 0;
+  for (const ch of `${vma}\0${part}`) h = Math.imul(h ^ ch.charCodeAt(0), 0x01000193) >>> 0;
+  return h;
+}
+
+/** Folio indices in the region, in virtual order, or null for the identity. */
+export function placeFolios(n: number, folioBytes: number, p: Placement, seed: number): Uint32Array | null {
+  if (p.policy === 'contiguous' || n <= 1) return null;
+  const rand = prng(seed);
+  if (p.policy === 'scattered') return shuffled(n, rand);
+  // run lengths in folios: fixed, or geometric with the given mean (at least 1)
+  const lengths: number[] = [];
+  const fixed = p.policy === 'runs' ? Math.max(1, Math.round(p.bytes / folioBytes)) : 0;
+  const q = p.policy === 'geometric' ? 1 - 1 / Math.max(1, p.meanBytes / folioBytes) : 0;
+  for (let left = n; left > 0; ) {
+    const len = fixed || (q <= 0 ? 1 : 1 + Math.floor(Math.log(1 - rand()) / Math.log(q)));
+    lengths.push(Math.min(len, left));
+    left -= Math.min(len, left);
+  }
+  return placeRuns(lengths, rand);
+}
+
+/** Fisher-Yates: every folio at random. */
+function shuffled(n: number, rand: () => number): Uint32Array {
+  const a = new Uint32Array(n);
+  for (let i = 0; i < n; i++) a[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+  return a;
+}
+
+/**
+ * Runs keep their pages together; the runs' physical order is an affine permutation
+ * pos(i) = (a*i + b) mod n with a coprime to n and a != 1 (mod n), so that no run lands right
+ * after its virtual predecessor: the run count is exactly lengths.length.
+ */
+function placeRuns(lengths: number[], rand: () => number): Uint32Array {
+  const n = lengths.length;
+  const pos = new Uint32Array(n);
+  if (n === 2) {
+    pos[0] = 1;
+    pos[1] = 0;
+  } else if (n > 2) {
+    const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
+    let a = 2 + Math.floor(rand() * (n - 2)); // 2..n-1
+    while (gcd(a, n) !== 1) a = a + 1 === n ? 2 : a + 1; // n-1 is always coprime to n
+    pos[0] = Math.floor(rand() * n);
+    for (let i = 1; i < n; i++) pos[i] = (pos[i - 1]! + a) % n; // (a*i + b) mod n, without overflow
+  }
+  // physical start of each run: the lengths of the runs placed before it
+  const byPos = new Uint32Array(n);
+  for (let i = 0; i < n; i++) byPos[pos[i]!] = i;
+  const start = new Float64Array(n);
+  for (let s = 0, k = 0; k < n; k++) {
+    start[byPos[k]!] = s;
+    s += lengths[byPos[k]!]!;
+  }
+  const total = lengths.reduce((x, y) => x + y, 0);
+  const out = new Uint32Array(total);
+  for (let i = 0, v = 0; i < n; i++) for (let j = 0; j < lengths[i]!; j++) out[v++] = start[i]! + j;
+  return out;
+}
