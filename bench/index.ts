@@ -1,23 +1,53 @@
 // The simulator's own speed (tinybench): simulated pages per second on the per-page paths
-// (the 4.16 baseline's map and unmap of a 16 GiB BAR and of 4 KiB RAM), and a fixture's
-// load and validation. `npm run bench` prints a table; `npm run bench -- --json` the data.
+// (the 4.16 baseline's map and unmap of a 16 GiB BAR and of 4 KiB RAM), the bundled fixtures'
+// load and validation, and report rendering and compare on a small result.
+// `npm run bench` prints a table; `npm run bench -- --json` prints a result document instead
+// (schema/result.schema.json: the per-page scenarios as fixtures with strategy "baseline", their
+// counters and modelled time, and tinybench's statistics as `timing`; the other tasks in `tasks`);
+// `--output <file>` writes that document and still prints the table. So
+// `vfio-pin-bench compare` gates the simulator's speed as it gates a run: a CI job keeps main's
+// document and compares each change with it (.github/workflows/bench.yml).
 
 import '../src/run/v8-tuning.ts';
-import { Bench } from 'tinybench';
+import { writeFileSync } from 'node:fs';
+import { Bench, type Statistics } from 'tinybench';
 import { Kernel } from '../src/kernel/kernel.ts';
 import type { Layout } from '../src/kernel/layout.ts';
+import { bundledFixtures } from '../src/layout/bundled.ts';
+import { loadFixture } from '../src/layout/fixture.ts';
 import { defaultPlacement } from '../src/layout/placement.ts';
+import { compareDocuments } from '../src/report/compare.ts';
+import { formatJson } from '../src/report/json.ts';
+import { formatTerminal } from '../src/report/terminal.ts';
+import { DEFAULT_PROFILE } from '../src/run/profile.ts';
+import type { FixtureResult, TimingStats } from '../src/run/result.ts';
+import type { RunOptions } from '../src/run/runner.ts';
+import { makeDocument, runLayout } from '../src/run/runner.ts';
 import { issue, release } from '../src/run/simulate.ts';
 import { baseline } from '../src/strategies/baseline.ts';
 import { barLayout, ramLayout } from './scenarios.ts';
 
+const USAGE = 'usage: npm run bench [-- --json] [-- --output <file>]';
+const args = process.argv.slice(2);
+let json = false;
+let output: string | undefined;
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--json') json = true;
+  else if (args[i] === '--output' && args[i + 1] !== undefined) output = args[++i];
+  else {
+    console.error(`bench: unknown argument ${JSON.stringify(args[i])}; ${USAGE}`);
+    process.exit(2);
+  }
+}
+
 const G = 2 ** 30;
-const json = process.argv.includes('--json');
 const bench = new Bench({ time: 2000, iterations: 5, warmup: true, warmupIterations: 1, warmupTime: 0 });
 const pages = new Map<string, number>();
+const scenarios: { name: string; layout: Layout }[] = [];
 
 function mapTask(name: string, l: Layout): void {
   let k: Kernel;
+  scenarios.push({ name, layout: l });
   pages.set(`${name} map`, l.requests[0]!.size / 4096);
   pages.set(`${name} unmap`, l.requests[0]!.size / 4096);
   bench.add(`${name} map`, () => void issue(k, l.requests[0]!), {
@@ -35,16 +65,55 @@ function mapTask(name: string, l: Layout): void {
 mapTask('baseline 16 GiB BAR', barLayout(16 * G));
 mapTask('baseline 4 GiB RAM, 4 KiB pages', ramLayout(4 * G, { kind: 'anon', populated: true, placement: defaultPlacement('anon') }, '4k'));
 
-await bench.run();
+// The deterministic side of each scenario (counters, oracle, modelled time): one untimed pass.
+const opts: RunOptions = { strategies: ['baseline'], profile: DEFAULT_PROFILE, timeMs: 2000, iterations: 5, timed: true };
+const fixtures: FixtureResult[] = [];
+for (const s of scenarios) fixtures.push(await runLayout(s.layout, 'bench/scenarios.ts', { ...opts, timed: false }));
 
-const rows = bench.tasks.map((t) => {
+// The other tasks: fast, so a shorter budget each.
+const other = new Bench({ time: 500, iterations: 5, warmup: true, warmupIterations: 3, warmupTime: 0 });
+const names = bundledFixtures().map((f) => f.name);
+other.add(`load and validate the ${names.length} bundled fixtures`, () => {
+  for (const n of names) loadFixture(n);
+});
+const small = loadFixture('small-mixed');
+const smallDoc = makeDocument([await runLayout(small.layout, small.source, { ...opts, strategies: ['baseline', 'rfc'], timed: false })], { ...opts, timed: false });
+other.add('render the terminal report (small-mixed)', () => void formatTerminal(smallDoc, { color: false, verbose: false }));
+other.add('compare two result documents (small-mixed)', () => void compareDocuments(smallDoc, smallDoc, { base: 'a', current: 'b' }));
+
+await bench.run();
+await other.run();
+
+function latency(t: { name: string; result: Bench['tasks'][number]['result'] }): Statistics {
   const r = t.result;
   if (r.state !== 'completed') throw new Error(`${t.name}: ${r.state}`);
-  const n = pages.get(t.name) ?? 0;
-  return { task: t.name, meanMs: r.latency.mean, rme: r.latency.rme, samples: r.latency.samplesCount, pagesPerSecond: n / (r.latency.mean / 1000) };
+  return r.latency;
+}
+
+/** tinybench's milliseconds -> the result document's nanoseconds. */
+function stats(s: Statistics): TimingStats {
+  const ns = (ms: number): number => ms * 1e6;
+  return { mean: ns(s.mean), p50: ns(s.p50), p99: ns(s.p99), min: ns(s.min), max: ns(s.max), sd: ns(s.sd), rme: s.rme, samples: s.samplesCount };
+}
+
+const byName = new Map(bench.tasks.map((t) => [t.name, latency(t)]));
+scenarios.forEach((s, i) => {
+  fixtures[i]!.strategies[0]!.timing = { map: stats(byName.get(`${s.name} map`)!), unmap: stats(byName.get(`${s.name} unmap`)!) };
 });
-if (json) console.log(JSON.stringify({ node: process.version, rows }, null, 2));
+const doc = makeDocument(fixtures, opts);
+doc.tasks = other.tasks.map((t) => ({ name: t.name, timing: stats(latency(t)) }));
+
+if (output !== undefined) writeFileSync(output, formatJson(doc));
+if (json) process.stdout.write(formatJson(doc));
 else {
-  for (const r of rows)
-    console.log(`${r.task.padEnd(40)} ${r.meanMs.toFixed(1).padStart(8)} ms ±${r.rme.toFixed(1)}% (${r.samples} samples)  ${(r.pagesPerSecond / 1e6).toFixed(1)} M pages/s`);
+  for (const t of bench.tasks) {
+    const l = latency(t);
+    const n = pages.get(t.name) ?? 0;
+    const perSecond = n / (l.mean / 1000);
+    console.log(`${t.name.padEnd(44)} ${l.mean.toFixed(1).padStart(8)} ms ±${l.rme.toFixed(1)}% (${l.samplesCount} samples)  ${(perSecond / 1e6).toFixed(1)} M pages/s`);
+  }
+  for (const t of other.tasks) {
+    const l = latency(t);
+    console.log(`${t.name.padEnd(44)} ${l.mean.toFixed(3).padStart(8)} ms ±${l.rme.toFixed(1)}% (${l.samplesCount} samples)`);
+  }
 }

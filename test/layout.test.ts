@@ -336,7 +336,7 @@ test('file errors: missing, directory, invalid JSON, too large, unknown bundled 
 test('what-if: --bar 64G alone builds one 64 GiB pfnmap VMA mapped whole', () => {
   const l = applyWhatIf(null, { bar: ['64G'] });
   assert.equal(l.name, 'what-if');
-  assert.equal(l.description, 'what-if: --bar 64G');
+  assert.equal(l.description, '--bar 64G');
   assert.deepEqual(l.mmio, [{ name: 'bar0', base: 0x3b0000000000, size: 64 * GiB }]);
   assert.deepEqual(l.vmas, [{ name: 'bar0', start: 0x7f0000000000, size: 64 * GiB, flags: PFNMAP_FLAGS,
     backing: { kind: 'pfnmap', mmio: 'bar0', offset: 0, populated: 'mmap', leafSize: 4096 } }]);
@@ -347,7 +347,7 @@ test('what-if: --bar 64G alone builds one 64 GiB pfnmap VMA mapped whole', () =>
 
 test('what-if: --ram with --bar, q35 split, knobs', () => {
   const l = applyWhatIf(null, { ram: '16G', bar: ['16G', '256M@256M'], backing: 'hugetlb-1g', memlock: '1G', capIpcLock: true, iommuPgsizes: '4k,2m', disableHugepages: true });
-  assert.equal(l.description, 'what-if: --bar 16G --bar 256M@256M --ram 16G --backing hugetlb-1g --memlock 1G --cap-ipc-lock --iommu-pgsizes 4k,2m --disable-hugepages');
+  assert.equal(l.description, '--bar 16G --bar 256M@256M --ram 16G --backing hugetlb-1g --memlock 1G --cap-ipc-lock --iommu-pgsizes 4k,2m --disable-hugepages');
   assert.deepEqual(l.system, { seed: 1, memlock: GiB, capIpcLock: true, disableHugepages: true, iommu: { pgsizes: [4096, 2 * MiB], fgsp: false } });
   assert.deepEqual(l.ram, [{ name: 'ram0', base: 0x100000000, size: 16 * GiB }]);
   assert.deepEqual(l.mmio.map((r) => [r.name, r.base]), [['bar0', 0x3b0000000000], ['bar1', 0x3b0400000000]]);

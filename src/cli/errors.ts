@@ -1,11 +1,15 @@
 // Exit codes and how every error becomes one. Bad input (flags, arguments, fixtures) is 2,
 // never 1; anything else is an internal error, 70 (EX_SOFTWARE), one line unless debugging.
+// 1 is not an error: a command sets it (ExitStatus in program.ts) for a regression or an
+// unsafe strategy it was asked to fail on.
 
 import { CommanderError } from 'commander';
 import { InputError } from '../layout/input-error.ts';
 import type { Io } from './io.ts';
 
 export const EXIT_OK = 0;
+/** A finding the user asked to fail on: a regression (compare), an unsafe strategy (run --fail-on-unsafe). */
+export const EXIT_FAIL = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 

@@ -48,6 +48,8 @@ export interface WhatIfFlags {
   capIpcLock?: boolean;
   iommuPgsizes?: string;
   disableHugepages?: boolean;
+  placement?: string;
+  seed?: string;
 }
 
 export function addWhatIfOptions(cmd: Command): Command {
@@ -58,7 +60,9 @@ export function addWhatIfOptions(cmd: Command): Command {
     .option('--memlock <size|unlimited>', 'what-if: RLIMIT_MEMLOCK')
     .option('--cap-ipc-lock', 'what-if: the process has CAP_IPC_LOCK (no locked_vm limit)')
     .option('--iommu-pgsizes <list>', 'what-if: IOMMU page sizes, e.g. 4k,2m,1g')
-    .option('--disable-hugepages', 'what-if: vfio_iommu_type1 disable_hugepages=1');
+    .option('--disable-hugepages', 'what-if: vfio_iommu_type1 disable_hugepages=1')
+    .option('--placement <policy>', 'what-if: physical placement of RAM: contiguous, scattered, runs:<size> or geometric:<mean size>')
+    .option('--seed <n>', 'what-if: seed of the random placement (printed with the results)');
 }
 
 export function whatIfFrom(flags: WhatIfFlags): WhatIf {
@@ -70,5 +74,7 @@ export function whatIfFrom(flags: WhatIfFlags): WhatIf {
   if (flags.capIpcLock !== undefined) w.capIpcLock = flags.capIpcLock;
   if (flags.iommuPgsizes !== undefined) w.iommuPgsizes = flags.iommuPgsizes;
   if (flags.disableHugepages !== undefined) w.disableHugepages = flags.disableHugepages;
+  if (flags.placement !== undefined) w.placement = flags.placement;
+  if (flags.seed !== undefined) w.seed = flags.seed;
   return w;
 }

@@ -1,7 +1,9 @@
 // The commander program and main(): wiring only. Every error ends as an exit code here.
 
 import { Command } from 'commander';
+import { compareCommand } from './compare.ts';
 import { exitCodeFor, EXIT_OK } from './errors.ts';
+import { exportCommand } from './export.ts';
 import { processIo, type Io } from './io.ts';
 import { listCommand } from './list.ts';
 import { runCommand } from './run.ts';
@@ -16,13 +18,21 @@ Examples:
   $ vfio-pin-bench list                      bundled fixtures, strategies, cost profiles
   $ vfio-pin-bench show multi-gpu            a fixture's VMAs and DMA requests
   $ vfio-pin-bench validate ./my-vm.json     check your own fixture
+  $ vfio-pin-bench run --output result.json  the tables, and the JSON document in a file
+  $ vfio-pin-bench compare main.json result.json   the CI gate: exit 1 on a regression
   $ vfio-pin-bench help run                  every option of a command
 
-Exit codes: 0 ok; 2 bad input (flag, argument or fixture); 70 internal error
-(VFIO_PIN_BENCH_DEBUG=1 prints its stack).
+Exit codes: 0 ok; 1 a regression (compare) or an UNSAFE / BROKEN strategy (run
+--fail-on-unsafe); 2 bad input (flag, argument, fixture or result file); 70 internal
+error (VFIO_PIN_BENCH_DEBUG=1 prints its stack).
 `;
 
-export function buildProgram(io: Io): Command {
+/** The exit code a command sets when it finishes normally (0, or 1 for a finding it was asked to fail on). */
+export interface ExitStatus {
+  code: number;
+}
+
+export function buildProgram(io: Io, status: ExitStatus = { code: EXIT_OK }): Command {
   const program = new Command('vfio-pin-bench');
   // Settings before any .command(): subcommands copy them when created.
   program
@@ -33,7 +43,9 @@ export function buildProgram(io: Io): Command {
     .version(toolVersion(), '-V, --version', 'print the version')
     .helpCommand('help [command]', 'show help for a command')
     .addHelpText('after', EXAMPLES);
-  runCommand(program, io);
+  runCommand(program, io, status);
+  compareCommand(program, io, status);
+  exportCommand(program, io);
   listCommand(program, io);
   showCommand(program, io);
   validateCommand(program, io);
@@ -42,9 +54,10 @@ export function buildProgram(io: Io): Command {
 
 /** Runs the CLI on process-style argv (node, script, ...args); returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const status: ExitStatus = { code: EXIT_OK };
   try {
-    await buildProgram(io).parseAsync([...argv]);
-    return EXIT_OK;
+    await buildProgram(io, status).parseAsync([...argv]);
+    return status.code;
   } catch (err) {
     return exitCodeFor(err, io);
   }

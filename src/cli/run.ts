@@ -1,26 +1,33 @@
 // `run [fixture...]`: simulate every strategy on each layout and print the report.
 
+import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { FORMAT_HELP, FORMATS, renderFormat, type Format } from '../report/export-formats.ts';
 import { formatJson } from '../report/json.ts';
-import { formatMarkdown } from '../report/markdown.ts';
-import { formatTerminal } from '../report/terminal.ts';
+import { unsafeText } from '../report/verdict.ts';
+import { InputError } from '../input-error.ts';
 import type { RunOptions } from '../run/api.ts';
 import { DEFAULT_PROFILE } from '../run/profile.ts';
-import type { FixtureResult } from '../run/result.ts';
+import type { FixtureResult, RunDocument } from '../run/result.ts';
 import { makeDocument, runLayout } from '../run/runner.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
+import { EXIT_FAIL } from './errors.ts';
 import { DEFAULT_FIXTURE, loadInputs } from './inputs.ts';
 import { useColor, type Io } from './io.ts';
 import {
   addWhatIfOptions, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies,
   whatIfFrom, type WhatIfFlags,
 } from './options.ts';
+import type { ExitStatus } from './program.ts';
 import { Progress } from './progress.ts';
 
 interface RunFlags extends WhatIfFlags {
   strategy?: string[];
   json?: boolean;
   markdown?: boolean;
+  format?: Format;
+  output?: string;
+  failOnUnsafe?: boolean;
   time: number;
   iterations: number;
   timing: boolean;
@@ -39,6 +46,9 @@ Examples:
   $ vfio-pin-bench run --ram 1T --backing hugetlb-1g --memlock unlimited
   $ vfio-pin-bench run --json > result.json             the Result records, for scripts and CI
   $ vfio-pin-bench run --markdown >> "$GITHUB_STEP_SUMMARY"
+  $ vfio-pin-bench run --output result.json             the tables here, the JSON document in a file
+  $ vfio-pin-bench run --format github-action-benchmark > bench.json
+  $ vfio-pin-bench run small-mixed --no-timing --fail-on-unsafe   exit 1 if a strategy is UNSAFE or BROKEN
 
 Reading the output: the timing table gives the simulator's own time (tinybench) and the
 modelled kernel time from the cost profile, with throughput as the VFIO maintainer's test
@@ -47,7 +57,39 @@ kernel work each strategy did (\`list --counters\` explains every row); the verd
 whether the IOMMU ended up with the same IOVA -> PFN translations as the page tables.
 `;
 
-async function runAction(refs: string[], flags: RunFlags, io: Io): Promise<void> {
+/** The format on stdout: --format, or its older spellings --json and --markdown. */
+function formatOf(flags: RunFlags): Format {
+  if (flags.format !== undefined) return flags.format;
+  if (flags.json) return 'json';
+  if (flags.markdown) return 'markdown';
+  return 'terminal';
+}
+
+function writeDocument(path: string, doc: RunDocument): void {
+  try {
+    writeFileSync(path, formatJson(doc));
+  } catch (e) {
+    // "ENOENT: no such file or directory, open 'x'" -> "ENOENT: no such file or directory"
+    throw new InputError(`--output ${path}: cannot write: ${String((e as Error).message).split(',')[0]}`);
+  }
+}
+
+/** "rfc-pitfall-mid-vma: rfc: UNSAFE: 32768 wrong pages, ..." for every strategy that is not ok. */
+function unsafeLines(doc: RunDocument): string[] {
+  const lines: string[] = [];
+  for (const fx of doc.fixtures) {
+    for (const s of fx.strategies) {
+      if (s.verdict === 'unsafe') lines.push(`${fx.fixture}: ${s.strategy}: ${unsafeText(s)}`);
+      else if (s.verdict === 'broken') {
+        const failed = s.invariants.find((i) => !i.ok && i.severity === 'error');
+        lines.push(`${fx.fixture}: ${s.strategy}: BROKEN: ${failed === undefined ? 'an invariant failed after unmap' : failed.detail}`);
+      }
+    }
+  }
+  return lines;
+}
+
+async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitStatus): Promise<void> {
   const inputs = loadInputs(refs, whatIfFrom(flags));
   const opts: RunOptions = {
     strategies: flags.strategy ?? STRATEGIES.map((s) => s.name),
@@ -56,9 +98,10 @@ async function runAction(refs: string[], flags: RunFlags, io: Io): Promise<void>
     iterations: flags.iterations,
     timed: flags.timing,
   };
+  const format = formatOf(flags);
   const progress = new Progress(
     { write: io.err, columns: io.stderrColumns },
-    io.stderrIsTTY && !flags.quiet && !flags.json,
+    io.stderrIsTTY && !flags.quiet && format === 'terminal',
   );
   const results: FixtureResult[] = [];
   try {
@@ -70,20 +113,27 @@ async function runAction(refs: string[], flags: RunFlags, io: Io): Promise<void>
     progress.clear();
   }
   const doc = makeDocument(results, opts);
-  if (flags.json) io.out(formatJson(doc));
-  else if (flags.markdown) io.out(formatMarkdown(doc, { verbose: flags.verbose ?? false }));
-  else io.out(formatTerminal(doc, { color: useColor(io, flags.color), verbose: flags.verbose ?? false }));
+  if (flags.output !== undefined) writeDocument(flags.output, doc);
+  io.out(renderFormat(doc, format, { color: useColor(io, flags.color), verbose: flags.verbose ?? false }));
+  if (flags.failOnUnsafe) {
+    const lines = unsafeLines(doc);
+    for (const line of lines) io.err(`--fail-on-unsafe: ${line}\n`);
+    if (lines.length > 0) status.code = EXIT_FAIL;
+  }
 }
 
-export function runCommand(program: Command, io: Io): Command {
+export function runCommand(program: Command, io: Io, status: ExitStatus = { code: 0 }): Command {
   const cmd = program
     .command('run')
     .summary('simulate the DMA-map path for each strategy and compare them')
     .description('Simulate VFIO_IOMMU_MAP_DMA / UNMAP_DMA for each strategy on each layout and print the timing table, the pin-count table and the oracle\'s verdict.')
     .argument('[fixture...]', `fixture files or bundled fixture names (default: ${DEFAULT_FIXTURE})`)
     .option('-s, --strategy <names>', `strategies to run, comma-separated (default: all: ${STRATEGIES.map((s) => s.name).join(', ')})`, parseStrategies)
-    .addOption(new Option('--json', 'print the Result records as JSON').conflicts('markdown'))
-    .option('--markdown', 'print the tables as GitHub-flavoured markdown')
+    .addOption(new Option('--json', 'print the Result records as JSON (same as --format json)').conflicts(['markdown', 'format']))
+    .addOption(new Option('--markdown', 'print the tables as GitHub-flavoured markdown (same as --format markdown)').conflicts('format'))
+    .addOption(new Option('--format <name>', 'what to print on stdout (default: terminal; see Formats below)').choices(FORMATS))
+    .option('-o, --output <file>', 'also write the result document (JSON, schema/result.schema.json) to this file')
+    .option('--fail-on-unsafe', 'exit 1 when a strategy is UNSAFE (wrong IOVA -> PFN translations) or BROKEN (an invariant failed)')
     .option('-t, --time <ms>', 'tinybench time budget per task, in ms', parsePositiveNumber, 200)
     .option('-n, --iterations <n>', 'tinybench minimum iterations per task', parsePositiveInt, 3)
     .option('--no-timing', 'counters, oracle and modelled time only (no tinybench; fast)')
@@ -93,6 +143,6 @@ export function runCommand(program: Command, io: Io): Command {
     .option('-q, --quiet', 'no progress line on stderr');
   addWhatIfOptions(cmd);
   return cmd
-    .addHelpText('after', EXAMPLES)
-    .action((refs: string[], flags: RunFlags) => runAction(refs, flags, io));
+    .addHelpText('after', `${EXAMPLES}\nFormats (--format; export <result.json> --format prints a stored result the same ways):\n${FORMATS.map((f) => `  ${f.padEnd(24)} ${FORMAT_HELP[f]}`).join('\n')}\n`)
+    .action((refs: string[], flags: RunFlags) => runAction(refs, flags, io, status));
 }

@@ -10,8 +10,8 @@ export class IommuDomain {
   readonly pgsizes: number[];
   /** fine-grained superpages (AMD): vfio_unmap_unpin() skips its contiguity probe. */
   readonly fgsp: boolean;
-  /** PTEs written on the map side, by page size. */
-  readonly ptesBySize = new Map<number, number>();
+  /** PTEs written, per entry of pgsizes. */
+  private readonly ptesPerSize: number[];
 
   // run r: `cnt[r]` leaves of `pgsz[r]` bytes from iova[r] -> paddr[r]; cnt 0 = deleted slot.
   private iova = new Float64Array(64);
@@ -31,6 +31,7 @@ export class IommuDomain {
 
   constructor(pgsizes: number[], fgsp: boolean, iovaToPhysBaseOnly: boolean, private readonly c: Counters) {
     this.pgsizes = [...pgsizes].sort((a, b) => a - b);
+    this.ptesPerSize = this.pgsizes.map(() => 0);
     this.fgsp = fgsp;
     this.iovaToPhysBaseOnly = iovaToPhysBaseOnly;
   }
@@ -40,14 +41,19 @@ export class IommuDomain {
     return this.pgsizes[0]!;
   }
 
+  /** PTEs written on the map side, by page size in bytes. */
+  get ptesBySize(): Map<number, number> {
+    return new Map(this.pgsizes.map((p, i) => [p, this.ptesPerSize[i]!] as [number, number]).filter(([, n]) => n > 0));
+  }
+
   // iommu_pgsize() (4.16): the largest supported size that fits `size` and the alignment of
-  // addr_merge = iova | paddr.
+  // addr_merge = iova | paddr. (Returns the index into pgsizes.)
   private iommu_pgsize(iova: number, paddr: number, size: number): number {
-    for (let i = this.pgsizes.length - 1; i >= 0; i--) {
+    for (let i = this.pgsizes.length - 1; i > 0; i--) {
       const p = this.pgsizes[i]!;
-      if (p <= size && iova % p === 0 && paddr % p === 0) return p;
+      if (p <= size && iova % p === 0 && paddr % p === 0) return i;
     }
-    return this.pgsizes[0]!;
+    return 0;
   }
 
   // iommu_map() (drivers/iommu/iommu.c, 4.16): alignment check, then domain->ops->map() per
@@ -60,7 +66,8 @@ export class IommuDomain {
     const origIova = iova;
     let done = 0;
     while (done < size) {
-      const pgsize = this.iommu_pgsize(iova, paddr, size - done);
+      const idx = this.iommu_pgsize(iova, paddr, size - done);
+      const pgsize = this.pgsizes[idx]!;
       if (this.lookup(iova) >= 0) {
         if (done > 0) this.iommu_unmap(origIova, done);
         return -EBUSY;
@@ -68,7 +75,7 @@ export class IommuDomain {
       this.addPte(iova, paddr, pgsize);
       this.mappedBytes += pgsize;
       c.iommu_ptes++;
-      this.ptesBySize.set(pgsize, (this.ptesBySize.get(pgsize) ?? 0) + 1);
+      this.ptesPerSize[idx]!++;
       iova += pgsize;
       paddr += pgsize;
       done += pgsize;
@@ -86,22 +93,15 @@ export class IommuDomain {
   }
 
   // iommu_unmap_fast() (4.14+): the same without the sync; the caller syncs (iommu_tlb_sync()).
+  // __iommu_unmap() asks ops->unmap() for iommu_pgsize() pieces until `size` is covered; the
+  // leaves cleared are every leaf the range touches, whole (intel_iommu_unmap() rounds a piece
+  // up to the leaf it hits and returns that size), stopping at the first unmapped IOVA. The
+  // model clears that set run by run instead of piece by piece: the same PTEs, the same bytes.
   iommu_unmap_fast(iova: number, size: number): number {
-    const c = this.c;
-    c.iommu_unmap++;
-    let unmapped = 0;
-    while (unmapped < size) {
-      const r = this.lookup(iova);
-      if (r < 0) break;
-      const leaf = this.pgsz[r]!;
-      const want = this.iommu_pgsize(iova, 0, size - unmapped);
-      const got = this.clear(iova, Math.max(want, leaf));
-      c.iommu_ptes_cleared += got.ptes;
-      if (got.bytes === 0) break;
-      iova += got.bytes;
-      unmapped += got.bytes;
-    }
-    return unmapped;
+    this.c.iommu_unmap++;
+    const got = this.clear(iova, size);
+    this.c.iommu_ptes_cleared += got.ptes;
+    return got.bytes;
   }
 
   /** iommu_tlb_sync(). */
@@ -151,6 +151,9 @@ export class IommuDomain {
 
   /** index of the live run containing iova, or -1. */
   private lookup(iova: number): number {
+    const n = this.n;
+    // past the end of the last run (runs are sorted and disjoint): the common case while mapping
+    if (n === 0 || iova >= this.iova[n - 1]! + this.pgsz[n - 1]! * this.cnt[n - 1]!) return -1;
     const h = this.hint;
     if (h < this.n && this.contains(h, iova)) return h;
     if (h + 1 < this.n && this.contains(h + 1, iova)) return (this.hint = h + 1);
@@ -180,7 +183,8 @@ export class IommuDomain {
   }
 
   private addPte(iova: number, paddr: number, pgsize: number): void {
-    const at = this.floor(iova);
+    const last = this.n - 1;
+    const at = last >= 0 && this.iova[last]! <= iova ? last : this.floor(iova); // appending is the common case
     // extend the run ending right here with the same leaf size and contiguous paddr
     if (at >= 0 && this.cnt[at]! > 0 && this.pgsz[at] === pgsize) {
       const end = this.iova[at]! + pgsize * this.cnt[at]!;

@@ -87,14 +87,8 @@ export class AnonPageTable implements PageTable {
 
   walk(vaddr: number, maxPages: number): { pfn: number; pages: number } {
     const pfn = this.follow(vaddr, false);
-    if (this.smallState === null && this.hugeState === null && this.smallMap === null && this.hugeMap === null) {
-      // populated and contiguous: each part (head pages, huge folios, tail pages) is one linear extent
-      const g = this.g;
-      const vmEnd = this.vmStart + (g.hugeEnd - g.hugeStart) + g.smallPages * PAGE_SIZE;
-      const partEnd = vaddr < g.hugeStart ? g.hugeStart : vaddr < g.hugeEnd ? g.hugeEnd : vmEnd;
-      return { pfn, pages: Math.min(maxPages, (partEnd - vaddr) / PAGE_SIZE) };
-    }
-    // pages until the end of this leaf (folio or 4 KiB page), then extend across leaves.
+    if (this.smallState === null && this.hugeState === null) return { pfn, pages: this.populatedRun(vaddr, maxPages) };
+    // not populated at mmap: leaf by leaf (absent, zero page, or own folio)
     let pages = 0;
     let a = vaddr;
     let expect = pfn;
@@ -108,6 +102,32 @@ export class AnonPageTable implements PageTable {
       if (pfn !== -1) expect += n;
     }
     return { pfn, pages };
+  }
+
+  /** Populated: pages from vaddr on that stay physically consecutive, within its part. */
+  private populatedRun(vaddr: number, maxPages: number): number {
+    const g = this.g;
+    if (this.inHuge(vaddr)) {
+      const off = (vaddr - g.hugeStart) / PAGE_SIZE;
+      let f = Math.floor(off / this.folioPages);
+      let pages = this.folioPages - (off - f * this.folioPages);
+      const last = (g.hugeEnd - g.hugeStart) / this.folioBytes - 1;
+      const map = this.hugeMap;
+      while (pages < maxPages && f < last && (map === null || map[f + 1] === map[f]! + 1)) {
+        pages += this.folioPages;
+        f++;
+      }
+      return Math.min(pages, maxPages);
+    }
+    // head pages end at hugeStart; tail pages at the VMA's end
+    const partEnd = vaddr < g.hugeStart ? g.hugeStart : this.vmStart + (g.hugeEnd - g.hugeStart) + g.smallPages * PAGE_SIZE;
+    const limit = Math.min(maxPages, (partEnd - vaddr) / PAGE_SIZE);
+    const map = this.smallMap;
+    if (map === null) return limit;
+    const i = this.smallIndex(vaddr);
+    let n = 1;
+    while (n < limit && map[i + n] === map[i]! + n) n++;
+    return n;
   }
 
   leafSize(vaddr: number): number {

@@ -73,7 +73,7 @@ export function applyWhatIf(base: Layout | null, w: WhatIf, where: Where = (f) =
   const text = describeWhatIf(w);
   const l: Layout = base === null ? emptyLayout() : structuredClone(base);
   l.name = base === null ? 'what-if' : `${base.name}-what-if`;
-  l.description = base === null ? `what-if: ${text}` : `${base.description} (what-if: ${text})`;
+  l.description = base === null ? text : `${base.description} (what-if: ${text})`;
   // where each item came from, for messages: "--bar: vmas[2].size: ..."
   const first = text.split(' ')[0]!;
   const origin: Record<string, string[]> = {

@@ -5,6 +5,8 @@
 // The check interprets the small part of JSON Schema that result.schema.json uses (type,
 // properties, required, additionalProperties, items, enum, const, minimum, $ref into $defs) and
 // refuses any other keyword, so the schema cannot silently use one this code would ignore.
+// Reading a document, keys the schema does not know are ignored (a later version of the tool may
+// add optional fields within the same schemaVersion); the schema test checks real output strictly.
 
 import { readFileSync } from 'node:fs';
 import { InputError } from '../input-error.ts';
@@ -66,14 +68,20 @@ function resolve(ref: string, root: JsonSchema): JsonSchema {
   return target;
 }
 
+export interface CheckOptions {
+  /** false: keys that additionalProperties: false forbids are ignored rather than reported. */
+  strict: boolean;
+}
+
 /** The first place where `value` does not match `schema`, or null. */
-export function checkSchema(value: unknown, schema: JsonSchema, root: JsonSchema = schema, path = ''): SchemaProblem | null {
+export function checkSchema(value: unknown, schema: JsonSchema, opts: CheckOptions = { strict: true },
+  root: JsonSchema = schema, path = ''): SchemaProblem | null {
   for (const k of Object.keys(schema)) {
     if (!KEYWORDS.has(k) && !ANNOTATIONS.has(k)) throw new Error(`result.schema.json: unsupported keyword ${k} at ${path || 'the top level'}`);
   }
   const problem = (message: string): SchemaProblem => ({ path, message });
   if (typeof schema.$ref === 'string') {
-    const p = checkSchema(value, resolve(schema.$ref, root), root, path);
+    const p = checkSchema(value, resolve(schema.$ref, root), opts, root, path);
     if (p !== null) return p;
   }
   if ('const' in schema && value !== schema.const) {
@@ -93,7 +101,7 @@ export function checkSchema(value: unknown, schema: JsonSchema, root: JsonSchema
   }
   if (Array.isArray(value) && schema.items !== undefined) {
     for (const [i, item] of value.entries()) {
-      const p = checkSchema(item, schema.items as JsonSchema, root, join(path, i));
+      const p = checkSchema(item, schema.items as JsonSchema, opts, root, join(path, i));
       if (p !== null) return p;
     }
   }
@@ -104,13 +112,14 @@ export function checkSchema(value: unknown, schema: JsonSchema, root: JsonSchema
       if (obj[key] === undefined) return problem(`missing required key ${JSON.stringify(key)}`);
     }
     for (const [key, v] of Object.entries(obj)) {
-      const sub = props[key] ?? schema.additionalProperties;
+      const sub: unknown = props[key] ?? schema.additionalProperties;
       if (sub === false) {
+        if (!opts.strict) continue;
         const allowed = Object.keys(props);
         return problem(`unknown key ${JSON.stringify(key)} (allowed: ${allowed.join(', ')})`);
       }
       if (sub !== undefined && sub !== true) {
-        const p = checkSchema(v, sub as JsonSchema, root, join(path, key));
+        const p = checkSchema(v, sub as JsonSchema, opts, root, join(path, key));
         if (p !== null) return p;
       }
     }
@@ -141,7 +150,7 @@ export function parseRunDocument(text: string, file: string): RunDocument {
     const why = typeof version === 'number' && version > SCHEMA_VERSION ? ' (written by a newer vfio-pin-bench?)' : '';
     throw new InputError(`${file}: schemaVersion: expected ${SCHEMA_VERSION}, got ${describeValue(version)}${why}`);
   }
-  const p = checkSchema(value, RESULT_SCHEMA);
+  const p = checkSchema(value, RESULT_SCHEMA, { strict: false });
   if (p !== null) throw new InputError(`${file}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`);
   return value as RunDocument;
 }

@@ -7,9 +7,10 @@
 //   <counter>          every kernel counter of that side, its name in kebab case
 //                      (vaddr_get_pfn -> vaddr-get-pfn); Bencher creates unknown measures itself
 //   wrong-pages        (map only) IOVA pages the oracle found wrong: 0 unless UNSAFE
+// and one benchmark "bench/<task>" with a latency measure per other task of `npm run bench`.
 
 import type { RunDocument } from '../run/result.ts';
-import { benchmarkName, marginOfError, OPS } from './export-names.ts';
+import { benchmarkName, marginOfError, OPS, TASK_PREFIX } from './export-names.ts';
 
 export interface BencherMetric {
   value: number;
@@ -40,6 +41,11 @@ export function toBencher(doc: RunDocument): BencherMetricFormat {
         out[benchmarkName(fx.fixture, s.strategy, op)] = measures;
       }
     }
+  }
+  for (const task of doc.tasks ?? []) {
+    const t = task.timing;
+    const moe = marginOfError(t.mean, t.rme);
+    out[`${TASK_PREFIX}${task.name}`] = { latency: { value: t.mean, lower_value: Math.max(0, t.mean - moe), upper_value: t.mean + moe } };
   }
   return out;
 }

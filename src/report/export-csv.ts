@@ -1,10 +1,12 @@
 // --format csv: one row per fixture, strategy and op (map / unmap), for spreadsheets.
 // Columns: identity and verdict, modelled time, the simulator's tinybench statistics (empty when
 // the run was --no-timing), then every kernel counter that appears in the document, in the order
-// first seen (a counter a side lacks is empty). RFC 4180 quoting; lines end in "\n".
+// first seen (a counter a side lacks is empty). The other tasks of `npm run bench` follow, one row
+// each, named "bench/<task>" in the fixture column, with only the simulator columns.
+// RFC 4180 quoting; lines end in "\n".
 
 import type { RunDocument } from '../run/result.ts';
-import { OPS } from './export-names.ts';
+import { OPS, TASK_PREFIX } from './export-names.ts';
 
 const FIXED = [
   'fixture', 'strategy', 'kernel', 'op', 'verdict', 'profile', 'modelled_ns',
@@ -40,6 +42,11 @@ export function formatCsv(doc: RunDocument): string {
         lines.push(row.map(field).join(','));
       }
     }
+  }
+  for (const task of doc.tasks ?? []) {
+    const t = task.timing;
+    const row = [`${TASK_PREFIX}${task.name}`, '', '', '', '', '', undefined, t.mean, t.p50, t.p99, t.min, t.max, t.sd, t.rme, t.samples];
+    lines.push(row.map(field).join(','));
   }
   return lines.join('\n') + '\n';
 }

@@ -1,10 +1,11 @@
 // --format github-action-benchmark: the `customSmallerIsBetter` JSON array that
 // benchmark-action/github-action-benchmark reads: [{ name, unit, value, range?, extra? }].
 // Per fixture, strategy and op (map / unmap): the modelled kernel time, and the simulator's own
-// time when the run was timed. Counters go to Bencher and CSV (one chart each would be too many).
+// time when the run was timed; then the other tasks of `npm run bench` ("bench/<task>: time").
+// Counters go to Bencher and CSV (one chart each would be too many).
 
 import type { RunDocument } from '../run/result.ts';
-import { benchmarkName, OPS } from './export-names.ts';
+import { benchmarkName, OPS, TASK_PREFIX } from './export-names.ts';
 import { formatCount, formatDuration } from './units.ts';
 
 export interface GithubActionBenchmarkEntry {
@@ -41,6 +42,16 @@ export function toGithubActionBenchmark(doc: RunDocument): GithubActionBenchmark
         });
       }
     }
+  }
+  for (const task of doc.tasks ?? []) {
+    const t = task.timing;
+    out.push({
+      name: `${TASK_PREFIX}${task.name}: time`,
+      unit: 'ns',
+      value: t.mean,
+      range: `± ${t.rme.toFixed(2)}%`,
+      extra: `tinybench: ${formatCount(t.samples)} samples; p99 ${formatDuration(t.p99)}; ${doc.env.node} on ${doc.env.cpu}`,
+    });
   }
   return out;
 }

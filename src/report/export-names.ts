@@ -9,6 +9,9 @@ export function benchmarkName(fixture: string, strategy: string, op: Op): string
   return `${fixture}/${strategy}/${op}`;
 }
 
+/** Benchmarks of a document's `tasks` (npm run bench): "bench/<task name>". */
+export const TASK_PREFIX = 'bench/';
+
 /** Margin of error of a mean in absolute terms (tinybench's rme is percent of the mean). */
 export function marginOfError(mean: number, rmePercent: number): number {
   return (mean * rmePercent) / 100;

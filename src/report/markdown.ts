@@ -4,6 +4,7 @@ import type { FixtureResult, RunDocument } from '../run/result.ts';
 import { renderMarkdownTable } from './grid.ts';
 import { envText, summaryText } from './header.ts';
 import { pinCountGrid } from './pincount.ts';
+import { requestsGrid } from './requests.ts';
 import { timingCaption, timingGrid } from './timing.ts';
 import { verdictLines } from './verdict.ts';
 
@@ -26,6 +27,10 @@ function fixtureMarkdown(doc: RunDocument, fx: FixtureResult, verbose: boolean):
     timingCaption(doc),
     '',
     renderMarkdownTable(timingGrid(doc, fx)),
+    '',
+    '### DMA requests',
+    '',
+    renderMarkdownTable(requestsGrid(fx)),
     '',
     '### Pin counts',
     '',

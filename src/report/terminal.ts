@@ -5,6 +5,7 @@ import type { FixtureResult, RunDocument } from '../run/result.ts';
 import { renderTable } from './grid.ts';
 import { headerLine } from './header.ts';
 import { pinCountGrid } from './pincount.ts';
+import { requestsGrid } from './requests.ts';
 import { makeChalk, paint, type ReportOptions } from './style.ts';
 import { timingCaption, timingGrid } from './timing.ts';
 import { verdictLines } from './verdict.ts';
@@ -24,6 +25,9 @@ function fixtureReport(doc: RunDocument, fx: FixtureResult, opts: ReportOptions)
     '',
     c.dim(timingCaption(doc)),
     renderTable(timingGrid(doc, fx), c),
+    '',
+    c.dim('DMA requests (phys runs: physically contiguous runs the page tables hold under the range):'),
+    renderTable(requestsGrid(fx), c),
     '',
     c.dim('Work per DMA map/unmap pass (kernel counters):'),
     renderTable(pinCountGrid(fx, opts.verbose), c),

@@ -108,4 +108,13 @@ export interface RunDocument {
   env: { node: string; platform: string; arch: string; cpu: string; cores: number; gitCommit?: string };
   options: { strategies: string[]; profile: string; timeMs: number; iterations: number; timed: boolean };
   fixtures: FixtureResult[];
+  /** `npm run bench` only: the simulator's other timed tasks (fixture load and validation,
+   *  report rendering, ...), which have no strategy or counters. */
+  tasks?: TaskResult[];
+}
+
+/** A timed task that is not a DMA map/unmap pass (bench/index.ts). */
+export interface TaskResult {
+  name: string;
+  timing: TimingStats;
 }

@@ -1,0 +1,82 @@
+// `compare <baseline.json> <current.json>`: the regression gate. Reads two result documents
+// (run --json / run --output), prints the differences and sets exit 1 on any regression.
+
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InputError } from '../input-error.ts';
+import { COMPARE_FORMATS, renderCompare, type CompareFormat } from '../report/compare-format.ts';
+import { parseRunDocument } from '../report/compare-input.ts';
+import { compareDocuments, DEFAULT_COMPARE_OPTIONS } from '../report/compare.ts';
+import type { RunDocument } from '../run/result.ts';
+import { EXIT_FAIL } from './errors.ts';
+import { useColor, type Io } from './io.ts';
+import type { ExitStatus } from './program.ts';
+
+const EXAMPLES = `
+Examples:
+  $ vfio-pin-bench run --output base.json --no-timing        on main
+  $ vfio-pin-bench run --output head.json --no-timing        on your branch
+  $ vfio-pin-bench compare base.json head.json
+  $ vfio-pin-bench compare base.json head.json --threshold 2 --format markdown >> "$GITHUB_STEP_SUMMARY"
+
+Regressions (exit 1): a kernel counter that increased (counters are deterministic: any
+increase); modelled kernel time up by more than --threshold; simulator time up by more than
+--time-threshold AND by more than both runs' margins of error added together (CI machines
+are noisy); a verdict that turns UNSAFE or BROKEN; a DMA request whose errno changed; a
+fixture or strategy of the baseline missing from the current run. Fixtures and strategies
+are matched by name. Exit codes: 0 no regression, 1 regression, 2 bad input (a file that
+cannot be read, is not JSON, or is not a result document of this schemaVersion).
+`;
+
+interface CompareFlags {
+  threshold: number;
+  timeThreshold: number;
+  format: CompareFormat;
+  verbose?: boolean;
+  color: boolean;
+}
+
+/** "5", "5%", "2.5" -> 0.05, 0.05, 0.025. */
+export function parsePercent(value: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)%?$/.exec(value.trim());
+  const n = m === null ? NaN : Number(m[1]);
+  if (!Number.isFinite(n) || n > 1e6) throw new InvalidArgumentError('expected a percentage of 0 or more, e.g. 5 or 5%');
+  return n / 100;
+}
+
+/** Reads a result document; any problem is an InputError naming the file (exit 2). */
+export function readRunDocument(path: string): RunDocument {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    // "ENOENT: no such file or directory, open 'x'" -> "ENOENT: no such file or directory"
+    throw new InputError(`${path}: cannot read: ${String((e as Error).message).split(',')[0]}`);
+  }
+  return parseRunDocument(text, path);
+}
+
+export function compareCommand(program: Command, io: Io, status: ExitStatus): Command {
+  return program
+    .command('compare')
+    .summary('compare two result documents; exit 1 on a regression')
+    .description('Compare a baseline result document with a current one (both from run --json or run --output) per fixture, strategy and metric, print what changed, and exit 1 on a regression.')
+    .argument('<baseline.json>', 'the result to compare against (e.g. the main branch\'s)')
+    .argument('<current.json>', 'the result of the change under test')
+    .option('--threshold <percent>', 'modelled kernel time: an increase above this is a regression', parsePercent, DEFAULT_COMPARE_OPTIONS.threshold)
+    .option('--time-threshold <percent>', 'simulator time: an increase above this (and beyond the margins of error) is a regression', parsePercent, DEFAULT_COMPARE_OPTIONS.timeThreshold)
+    .addOption(new Option('--format <name>', 'output format').choices(COMPARE_FORMATS).default('terminal'))
+    .option('-v, --verbose', 'also show unchanged metrics and simulator times within noise')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .addHelpText('after', EXAMPLES)
+    .action((baseFile: string, currentFile: string, flags: CompareFlags) => {
+      const base = readRunDocument(baseFile);
+      const current = readRunDocument(currentFile);
+      const c = compareDocuments(base, current, { base: baseFile, current: currentFile }, {
+        threshold: flags.threshold,
+        timeThreshold: flags.timeThreshold,
+      });
+      io.out(renderCompare(c, flags.format, { color: useColor(io, flags.color), verbose: flags.verbose ?? false }));
+      if (c.regressions > 0) status.code = EXIT_FAIL;
+    });
+}

@@ -1,0 +1,25 @@
+// The DMA requests table: runs per request and each strategy's errno.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { gridText } from '../src/report/grid.ts';
+import { requestsGrid } from '../src/report/requests.ts';
+import { runLayout } from '../src/run/runner.ts';
+import { STRATEGIES } from '../src/strategies/registry.ts';
+import { anon, layout, M, map, PAGE, VA_RAM } from './layouts.ts';
+
+test('requests table: phys runs from the page tables, errno per strategy', async () => {
+  const l = layout(
+    [anon('ram', VA_RAM, 64 * M, true, { policy: 'runs', bytes: 16 * PAGE })],
+    [map(VA_RAM, 0, 64 * M), map(VA_RAM, 0, 4 * M)], // the second overlaps the first: -EEXIST
+  );
+  const fx = await runLayout(l, 'test', { strategies: STRATEGIES.map((s) => s.name), profile: 'xeon-e5-2.6ghz', timeMs: 1, iterations: 1, timed: false });
+  const g = requestsGrid(fx);
+  assert.deepEqual(g.head, ['#', 'op', 'label', 'iova', 'size', 'phys runs', 'baseline', 'rfc']);
+  // 64 MiB in runs of 16 pages: 1,024 runs; the 4 MiB head: 64 runs
+  assert.deepEqual(gridText(g), [
+    ['0', 'map', '', '0x0', '64 MiB', '1,024', 'ok', 'ok'],
+    ['1', 'map', '', '0x0', '4 MiB', '64', '-EEXIST', '-EEXIST'],
+  ]);
+  assert.equal(g.rows[1]![6]!.tone, 'bad');
+});
