@@ -70,8 +70,8 @@ const opts: RunOptions = { strategies: ['baseline'], profile: DEFAULT_PROFILE, t
 const fixtures: FixtureResult[] = [];
 for (const s of scenarios) fixtures.push(await runLayout(s.layout, 'bench/scenarios.ts', { ...opts, timed: false }));
 
-// The other tasks: fast, so a shorter budget each.
-const other = new Bench({ time: 500, iterations: 5, warmup: true, warmupIterations: 3, warmupTime: 0 });
+// The other tasks: a few ms each, so many samples in a shorter budget.
+const other = new Bench({ time: 1000, iterations: 5, warmup: true, warmupIterations: 10, warmupTime: 0 });
 const names = bundledFixtures().map((f) => f.name);
 other.add(`load and validate the ${names.length} bundled fixtures`, () => {
   for (const n of names) loadFixture(n);

@@ -63,17 +63,28 @@ test('placeFolios: every policy is a permutation of the region (no pfn twice)', 
   for (const p of [runs16, { policy: 'scattered' }, { policy: 'geometric', meanBytes: 31 * PAGE }] as Placement[]) {
     const map = placeFolios(10_000, PAGE, p, 42)!;
     const seen = new Uint8Array(10_000);
-    for (const i of map) seen[i]++;
+    for (let i = 0; i < 10_000; i++) seen[map.get(i)]!++;
     assert.ok(seen.every((n) => n === 1), p.policy);
   }
   assert.equal(placeFolios(10_000, PAGE, { policy: 'contiguous' }, 42), null);
+});
+
+test('FolioMap.run agrees with get() page by page', () => {
+  for (const p of [runs16, { policy: 'scattered' }, { policy: 'geometric', meanBytes: 31 * PAGE }] as Placement[]) {
+    const m = placeFolios(5_000, PAGE, p, 11)!;
+    for (let i = 0; i < 5_000; i += 37) {
+      let n = 1;
+      while (i + n < 5_000 && m.get(i + n) === m.get(i) + n) n++;
+      assert.equal(m.run(i, 5_000 - i), n, `${p.policy} at ${i}`);
+    }
+  }
 });
 
 test('geometric runs: the mean run length is close to the one asked for', () => {
   const n = 200_000;
   const map = placeFolios(n, PAGE, { policy: 'geometric', meanBytes: 31 * PAGE }, 3)!;
   let runs = 1;
-  for (let i = 1; i < n; i++) if (map[i] !== map[i - 1]! + 1) runs++;
+  for (let i = 1; i < n; i++) if (map.get(i) !== map.get(i - 1) + 1) runs++;
   const mean = n / runs;
   assert.ok(mean > 28 && mean < 34, `mean run ${mean} pages`);
 });

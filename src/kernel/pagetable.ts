@@ -4,6 +4,7 @@
 
 import { PAGE_SIZE } from './layout.ts';
 import { HUGE_ZERO_PFN, ZERO_PFN, type Region } from './memory.ts';
+import type { FolioMap } from './placement.ts';
 import type { RamGeometry } from './ram_plan.ts';
 
 /** Per-entry state of a not-yet-populated mapping. */
@@ -38,8 +39,8 @@ export class AnonPageTable implements PageTable {
     private readonly small: Region | null,
     populated: boolean,
     /** placement: region folio index of each folio in virtual order (null: contiguous). */
-    private readonly hugeMap: Uint32Array | null,
-    private readonly smallMap: Uint32Array | null,
+    private readonly hugeMap: FolioMap | null,
+    private readonly smallMap: FolioMap | null,
   ) {
     this.folioPages = 2 ** g.order;
     this.folioBytes = this.folioPages * PAGE_SIZE;
@@ -63,13 +64,13 @@ export class AnonPageTable implements PageTable {
       const f = Math.floor(off / this.folioBytes);
       const st = this.hugeState === null ? PTE_PRESENT : this.hugeState[f]!;
       const sub = Math.floor((off - f * this.folioBytes) / PAGE_SIZE);
-      if (st === PTE_PRESENT) return this.huge!.basePfn + (this.hugeMap === null ? f : this.hugeMap[f]!) * this.folioPages + sub;
+      if (st === PTE_PRESENT) return this.huge!.basePfn + (this.hugeMap === null ? f : this.hugeMap.get(f)) * this.folioPages + sub;
       if (st === PTE_ZERO && !write) return HUGE_ZERO_PFN + sub;
       return -1;
     }
     const i = this.smallIndex(vaddr);
     const st = this.smallState === null ? PTE_PRESENT : this.smallState[i]!;
-    if (st === PTE_PRESENT) return this.small!.basePfn + (this.smallMap === null ? i : this.smallMap[i]!);
+    if (st === PTE_PRESENT) return this.small!.basePfn + (this.smallMap === null ? i : this.smallMap.get(i));
     if (st === PTE_ZERO && !write) return ZERO_PFN;
     return -1;
   }
@@ -111,23 +112,15 @@ export class AnonPageTable implements PageTable {
       const off = (vaddr - g.hugeStart) / PAGE_SIZE;
       let f = Math.floor(off / this.folioPages);
       let pages = this.folioPages - (off - f * this.folioPages);
-      const last = (g.hugeEnd - g.hugeStart) / this.folioBytes - 1;
-      const map = this.hugeMap;
-      while (pages < maxPages && f < last && (map === null || map[f + 1] === map[f]! + 1)) {
-        pages += this.folioPages;
-        f++;
-      }
-      return Math.min(pages, maxPages);
+      const folios = (g.hugeEnd - g.hugeStart) / this.folioBytes;
+      // whole folios after f that stay physically consecutive
+      const more = this.hugeMap === null ? folios - f - 1 : this.hugeMap.run(f, folios - f) - 1;
+      return Math.min(pages + more * this.folioPages, maxPages);
     }
     // head pages end at hugeStart; tail pages at the VMA's end
     const partEnd = vaddr < g.hugeStart ? g.hugeStart : this.vmStart + (g.hugeEnd - g.hugeStart) + g.smallPages * PAGE_SIZE;
     const limit = Math.min(maxPages, (partEnd - vaddr) / PAGE_SIZE);
-    const map = this.smallMap;
-    if (map === null) return limit;
-    const i = this.smallIndex(vaddr);
-    let n = 1;
-    while (n < limit && map[i + n] === map[i]! + n) n++;
-    return n;
+    return this.smallMap === null ? limit : this.smallMap.run(this.smallIndex(vaddr), limit);
   }
 
   leafSize(vaddr: number): number {

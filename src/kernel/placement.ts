@@ -28,11 +28,66 @@ export function regionSeed(seed: number, vma: string, part: string): number {
   return h;
 }
 
+/** Where folio i (virtual order) sits in the region, and how far that stays consecutive. */
+export interface FolioMap {
+  /** the region folio index of virtual folio i. */
+  get(i: number): number;
+  /** how many folios from i on (at most limit) are physically consecutive. */
+  run(i: number, limit: number): number;
+}
+
+/** Every folio placed on its own: one Uint32 per folio. */
+class PermutationMap implements FolioMap {
+  constructor(private readonly a: Uint32Array) {}
+  get(i: number): number {
+    return this.a[i]!;
+  }
+  run(i: number, limit: number): number {
+    const a = this.a;
+    let n = 1;
+    while (n < limit && a[i + n] === a[i]! + n) n++;
+    return n;
+  }
+}
+
+/** Runs of folios: a table of (virtual start, region start) per run, not one entry per folio. */
+class RunTableMap implements FolioMap {
+  private hint = 0;
+  constructor(
+    private readonly vstart: Uint32Array,
+    private readonly rstart: Uint32Array,
+    private readonly total: number,
+  ) {}
+  private runOf(i: number): number {
+    const v = this.vstart;
+    const h = this.hint;
+    if (i >= v[h]! && (h + 1 === v.length || i < v[h + 1]!)) return h;
+    if (h + 1 < v.length && i >= v[h + 1]! && (h + 2 === v.length || i < v[h + 2]!)) return (this.hint = h + 1);
+    let lo = 0;
+    let hi = v.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (v[mid]! <= i) lo = mid;
+      else hi = mid - 1;
+    }
+    return (this.hint = lo);
+  }
+  get(i: number): number {
+    const r = this.runOf(i);
+    return this.rstart[r]! + (i - this.vstart[r]!);
+  }
+  run(i: number, limit: number): number {
+    const r = this.runOf(i);
+    const end = r + 1 < this.vstart.length ? this.vstart[r + 1]! : this.total;
+    return Math.min(limit, end - i);
+  }
+}
+
 /** Folio indices in the region, in virtual order, or null for the identity. */
-export function placeFolios(n: number, folioBytes: number, p: Placement, seed: number): Uint32Array | null {
+export function placeFolios(n: number, folioBytes: number, p: Placement, seed: number): FolioMap | null {
   if (p.policy === 'contiguous' || n <= 1) return null;
   const rand = prng(seed);
-  if (p.policy === 'scattered') return shuffled(n, rand);
+  if (p.policy === 'scattered') return new PermutationMap(shuffled(n, rand));
   // run lengths in folios: fixed, or geometric with the given mean (at least 1)
   const lengths: number[] = [];
   const fixed = p.policy === 'runs' ? Math.max(1, Math.round(p.bytes / folioBytes)) : 0;
@@ -42,7 +97,7 @@ export function placeFolios(n: number, folioBytes: number, p: Placement, seed: n
     lengths.push(Math.min(len, left));
     left -= Math.min(len, left);
   }
-  return placeRuns(lengths, rand);
+  return placeRuns(lengths, n, rand);
 }
 
 /** Fisher-Yates: every folio at random. */
@@ -63,7 +118,7 @@ function shuffled(n: number, rand: () => number): Uint32Array {
  * pos(i) = (a*i + b) mod n with a coprime to n and a != 1 (mod n), so that no run lands right
  * after its virtual predecessor: the run count is exactly lengths.length.
  */
-function placeRuns(lengths: number[], rand: () => number): Uint32Array {
+function placeRuns(lengths: number[], total: number, rand: () => number): FolioMap {
   const n = lengths.length;
   const pos = new Uint32Array(n);
   if (n === 2) {
@@ -79,13 +134,12 @@ function placeRuns(lengths: number[], rand: () => number): Uint32Array {
   // physical start of each run: the lengths of the runs placed before it
   const byPos = new Uint32Array(n);
   for (let i = 0; i < n; i++) byPos[pos[i]!] = i;
-  const start = new Float64Array(n);
+  const rstart = new Uint32Array(n);
   for (let s = 0, k = 0; k < n; k++) {
-    start[byPos[k]!] = s;
+    rstart[byPos[k]!] = s;
     s += lengths[byPos[k]!]!;
   }
-  const total = lengths.reduce((x, y) => x + y, 0);
-  const out = new Uint32Array(total);
-  for (let i = 0, v = 0; i < n; i++) for (let j = 0; j < lengths[i]!; j++) out[v++] = start[i]! + j;
-  return out;
+  const vstart = new Uint32Array(n);
+  for (let i = 1; i < n; i++) vstart[i] = vstart[i - 1]! + lengths[i - 1]!;
+  return new RunTableMap(vstart, rstart, total);
 }

@@ -112,8 +112,8 @@ export function rulesText(c: Comparison): string {
 
 /** The last line: what the exit code says. */
 export function verdictLine(c: Comparison): string {
-  const fixtures = new Set(c.rows.filter((r) => r.status === 'regression').map((r) => r.fixture)).size;
-  if (c.regressions > 0) return `REGRESSION: ${countText(c.regressions, 'regression')} in ${countText(fixtures, 'fixture')}`;
+  const where = [...new Set(c.rows.filter((r) => r.status === 'regression').map((r) => r.fixture))];
+  if (c.regressions > 0) return `REGRESSION: ${countText(c.regressions, 'regression')} (${where.join(', ')})`;
   return `ok: no regression; ${tally(c.rows)}`;
 }
 
