@@ -47,8 +47,8 @@ const bad = (change: (j: Json) => void, message: string): void =>
 test('bundled fixtures: the list, sorted, each with a description and its own name', () => {
   const all = bundledFixtures();
   assert.deepEqual(all.map((f) => f.name), [
-    'bar-chunked', 'errno-cases', 'gpu-16g-bar', 'mem-dma-map-4k', 'mem-dma-map-hugetlb', 'mem-dma-map-thp',
-    'multi-gpu', 'rfc-pitfall-mid-vma', 'small-mixed',
+    'bar-chunked', 'errno-cases', 'gpu-16g-bar', 'gpu-16g-bar-huge', 'mem-dma-map-4k', 'mem-dma-map-hugetlb', 'mem-dma-map-thp',
+    'multi-gpu', 'rfc-pitfall-mid-vma', 'small-mixed', 'zero-page-shortcut',
   ]);
   for (const f of all) {
     const { layout, source } = loadFixture(f.name);
@@ -329,8 +329,8 @@ test('file errors: missing, directory, invalid JSON, too large, unknown bundled 
   const ok = join(dir, 'ok.json');
   writeFileSync(ok, `\uFEFF${JSON.stringify(base())}`);
   assert.deepEqual(loadFixture(ok), { layout: parseFixture(base(), ok), source: ok });
-  throwsInput(() => loadFixture('gpu-16g'), 'unknown fixture "gpu-16g": bundled fixtures are bar-chunked, errno-cases, gpu-16g-bar, ' +
-    'mem-dma-map-4k, mem-dma-map-hugetlb, mem-dma-map-thp, multi-gpu, rfc-pitfall-mid-vma, small-mixed (or give a path to a .json file)');
+  throwsInput(() => loadFixture('gpu-16g'), 'unknown fixture "gpu-16g": bundled fixtures are bar-chunked, errno-cases, gpu-16g-bar, gpu-16g-bar-huge, ' +
+    'mem-dma-map-4k, mem-dma-map-hugetlb, mem-dma-map-thp, multi-gpu, rfc-pitfall-mid-vma, small-mixed, zero-page-shortcut (or give a path to a .json file)');
 });
 
 test('what-if: --bar 64G alone builds one 64 GiB pfnmap VMA mapped whole', () => {

@@ -12,6 +12,7 @@ import type { FixtureResult, RunDocument } from '../run/result.ts';
 import { makeDocument, runLayout } from '../run/runner.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { EXIT_FAIL } from './errors.ts';
+import { bundledFixtures } from '../layout/bundled.ts';
 import { DEFAULT_FIXTURE, loadInputs } from './inputs.ts';
 import { useColor, type Io } from './io.ts';
 import {
@@ -28,6 +29,8 @@ interface RunFlags extends WhatIfFlags {
   format?: Format;
   output?: string;
   failOnUnsafe?: boolean;
+  all?: boolean;
+  exclude?: string[];
   time: number;
   iterations: number;
   timing: boolean;
@@ -49,6 +52,7 @@ Examples:
   $ vfio-pin-bench run --output result.json             the tables here, the JSON document in a file
   $ vfio-pin-bench run --format github-action-benchmark > bench.json
   $ vfio-pin-bench run small-mixed --no-timing --fail-on-unsafe   exit 1 if a strategy is UNSAFE or BROKEN
+  $ vfio-pin-bench run --all --exclude multi-gpu --no-timing --output result.json   what CI runs
 
 Reading the output: the timing table gives the simulator's own time (tinybench) and the
 modelled kernel time from the cost profile, with throughput as the VFIO maintainer's test
@@ -89,8 +93,23 @@ function unsafeLines(doc: RunDocument): string[] {
   return lines;
 }
 
+/** The fixtures to run: as given, or with --all every bundled one; less --exclude. */
+function fixtureRefs(refs: string[], flags: RunFlags): string[] {
+  const bundled = bundledFixtures().map((f) => f.name);
+  if (flags.all && refs.length > 0) throw new InputError(`--all: runs every bundled fixture; give fixture names or --all, not both (got ${refs.join(', ')})`);
+  let out = flags.all ? bundled : refs;
+  if (flags.exclude !== undefined) {
+    for (const name of flags.exclude) {
+      if (!bundled.includes(name)) throw new InputError(`--exclude: unknown fixture "${name}": bundled fixtures are ${bundled.join(', ')}`);
+    }
+    out = out.filter((r) => !flags.exclude!.includes(r));
+    if (out.length === 0) throw new InputError('--exclude: no fixture left to run');
+  }
+  return out;
+}
+
 async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitStatus): Promise<void> {
-  const inputs = loadInputs(refs, whatIfFrom(flags));
+  const inputs = loadInputs(fixtureRefs(refs, flags), whatIfFrom(flags));
   const opts: RunOptions = {
     strategies: flags.strategy ?? STRATEGIES.map((s) => s.name),
     profile: flags.profile ?? DEFAULT_PROFILE,
@@ -133,6 +152,8 @@ export function runCommand(program: Command, io: Io, status: ExitStatus = { code
     .addOption(new Option('--markdown', 'print the tables as GitHub-flavoured markdown (same as --format markdown)').conflicts('format'))
     .addOption(new Option('--format <name>', 'what to print on stdout (default: terminal; see Formats below)').choices(FORMATS))
     .option('-o, --output <file>', 'also write the result document (JSON, schema/result.schema.json) to this file')
+    .option('--all', 'run every bundled fixture (see `list`)')
+    .option('--exclude <names>', 'leave out these bundled fixtures, comma-separated (with --all, e.g. --exclude multi-gpu)', (v: string) => v.split(',').map((x) => x.trim()).filter((x) => x !== ''))
     .option('--fail-on-unsafe', 'exit 1 when a strategy is UNSAFE (wrong IOVA -> PFN translations) or BROKEN (an invariant failed)')
     .option('-t, --time <ms>', 'tinybench time budget per task, in ms', parsePositiveNumber, 200)
     .option('-n, --iterations <n>', 'tinybench minimum iterations per task', parsePositiveInt, 3)

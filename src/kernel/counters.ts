@@ -11,6 +11,7 @@ export const COUNTER_NAMES = [
   'gup_pages',               // pages those calls returned
   'gup_efault',              // get_user_pages*() calls that failed
   'follow_page',             // follow_page_mask() page-table walks inside GUP
+  'follow_pfnmap',           // follow_pte() / follow_pfnmap_start() walks of a VM_PFNMAP vma (5.x+)
   'page_faults',             // handle_mm_fault() calls from faultin_page() / fixup_user_fault()
   'pfnmap_lookups',          // pfn computed from vm_pgoff for a VM_PFNMAP vma
   'find_vma',                // find_vma() calls (find_vma_intersection and GUP's find_extend_vma)
@@ -40,7 +41,7 @@ export type Counters = Record<CounterName, number>;
 export function newCounters(): Counters {
   return {
     vfio_ioctls: 0, vfio_pin_pages_remote: 0, pages_pinned: 0, vaddr_get_pfn: 0, pfnmap_shortcut: 0,
-    gup_calls: 0, gup_pages: 0, gup_efault: 0, follow_page: 0, page_faults: 0,
+    gup_calls: 0, gup_pages: 0, gup_efault: 0, follow_page: 0, follow_pfnmap: 0, page_faults: 0,
     pfnmap_lookups: 0, find_vma: 0, vmacache_hits: 0, vma_tree_steps: 0,
     mmap_sem_read: 0, mmap_sem_write: 0, is_invalid_reserved_pfn: 0,
     page_ref_get: 0, page_ref_put: 0, set_page_dirty: 0, put_pfn: 0,

@@ -3,6 +3,7 @@
 export const EPERM = 1;
 export const ENOENT = 2;
 export const ESRCH = 3;
+export const EAGAIN = 11;
 export const ENOMEM = 12;
 export const EFAULT = 14;
 export const EBUSY = 16;
@@ -12,7 +13,7 @@ export const EINVAL = 22;
 export const ENOSPC = 28;
 
 const NAMES: Record<number, string> = {
-  [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [ESRCH]: 'ESRCH', [ENOMEM]: 'ENOMEM',
+  [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [ESRCH]: 'ESRCH', [EAGAIN]: 'EAGAIN', [ENOMEM]: 'ENOMEM',
   [EFAULT]: 'EFAULT', [EBUSY]: 'EBUSY', [EEXIST]: 'EEXIST', [ENODEV]: 'ENODEV',
   [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC',
 };

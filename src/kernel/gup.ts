@@ -1,5 +1,6 @@
-// get_user_pages() as Linux 4.16 runs it (mm/gup.c): __get_user_pages() with
-// find_extend_vma(), check_vma_flags(), follow_page_mask() and faultin_page().
+// get_user_pages() and pin_user_pages_remote() (mm/gup.c): __get_user_pages() with
+// find_extend_vma(), check_vma_flags(), follow_page_mask() and faultin_page(); and the
+// PFNMAP helpers later vfio uses: follow_pte() / follow_pfnmap_start(), fixup_user_fault().
 
 import { EFAULT } from './errno.ts';
 import type { Kernel } from './kernel.ts';
@@ -8,8 +9,10 @@ import { VM_IO, VM_PFNMAP, VM_READ, VM_WRITE, type VmAreaStruct } from './mm.ts'
 
 export const FOLL_WRITE = 0x01;
 export const FOLL_GET = 0x04;
+export const FOLL_LONGTERM = 0x10000;
+export const FOLL_PIN = 0x40000;
 
-/** check_vma_flags() (mm/gup.c, 4.16), without FOLL_FORCE. */
+/** check_vma_flags() (mm/gup.c), without FOLL_FORCE. */
 function check_vma_flags(vma: VmAreaStruct, gup_flags: number): number {
   if (vma.vm_flags & (VM_IO | VM_PFNMAP)) return -EFAULT;
   if (gup_flags & FOLL_WRITE) {
@@ -18,10 +21,11 @@ function check_vma_flags(vma: VmAreaStruct, gup_flags: number): number {
   return 0;
 }
 
-// __get_user_pages() (mm/gup.c, 4.16): one page per iteration (the model does not return
-// page_mask spans: vfio asks for one page at a time in 4.16). Caller holds mmap_sem.
-// Each page returned has had get_page() (FOLL_GET); pfns go to pages[0..ret).
-export function __get_user_pages(k: Kernel, start: number, nr_pages: number, gup_flags: number, pages: number[]): number {
+// __get_user_pages() (mm/gup.c). Caller holds mmap_sem. Each page returned holds a reference
+// (FOLL_GET) or a pin (FOLL_PIN); pfns go to pages[0..ret).
+// folioBatch (6.4+, "mm/gup: accelerate thp gup even for pages != NULL"): one walk and one
+// try_grab_folio() cover the rest of a large folio; before that, one page per iteration.
+export function __get_user_pages(k: Kernel, start: number, nr_pages: number, gup_flags: number, pages: number[], folioBatch = false): number {
   const c = k.c;
   let vma: VmAreaStruct | null = null;
   let i = 0;
@@ -32,8 +36,8 @@ export function __get_user_pages(k: Kernel, start: number, nr_pages: number, gup
       if (vma !== null && start < vma.vm_start) vma = null;
       if (vma === null || check_vma_flags(vma, gup_flags)) return gupDone(k, i, -EFAULT);
     }
-    // retry: follow_page_mask() (follow_hugetlb_page() for VM_HUGETLB), faultin_page()
-    // until the page is there.
+    // retry: follow_page_mask() (follow_hugetlb_page() for VM_HUGETLB before 6.9), then
+    // faultin_page() until the page is there.
     c.follow_page++;
     let pfn = vma.pt.follow(start, write);
     if (pfn < 0) {
@@ -44,10 +48,18 @@ export function __get_user_pages(k: Kernel, start: number, nr_pages: number, gup
       pfn = vma.pt.follow(start, write);
       if (pfn < 0) return gupDone(k, i, -EFAULT);
     }
-    if (gup_flags & FOLL_GET) k.mem.get_page(pfn);
-    pages[i] = pfn;
-    i++;
-    start += PAGE_SIZE;
+    let page_increm = 1;
+    if (folioBatch) {
+      const leaf = vma.pt.leafSize(start);
+      page_increm = Math.min((leaf - (start % leaf)) / PAGE_SIZE, nr_pages - i);
+    }
+    if (gup_flags & (FOLL_GET | FOLL_PIN)) {
+      k.mem.get_page(pfn); // follow_page_mask()'s try_grab_page()
+      if (page_increm > 1) k.mem.get_page(pfn, page_increm - 1); // try_grab_folio(folio, page_increm - 1)
+    }
+    for (let j = 0; j < page_increm; j++) pages[i + j] = pfn + j;
+    i += page_increm;
+    start += page_increm * PAGE_SIZE;
   } while (i < nr_pages);
   return gupDone(k, i, 0);
 }
@@ -65,4 +77,35 @@ export function get_user_pages_longterm(k: Kernel, start: number, nr_pages: numb
   const ret = __get_user_pages(k, start, nr_pages, gup_flags | FOLL_GET, pages);
   if (ret < 0) k.c.gup_efault++;
   return ret;
+}
+
+// pin_user_pages_remote() (mm/gup.c, 5.6+): FOLL_PIN; vfio passes FOLL_LONGTERM. The caller
+// holds the mmap lock. folioBatch: the 6.4+ GUP that grabs a large folio's pages at once.
+export function pin_user_pages_remote(k: Kernel, start: number, nr_pages: number, gup_flags: number, pages: number[], folioBatch: boolean): number {
+  k.c.gup_calls++;
+  const ret = __get_user_pages(k, start, nr_pages, gup_flags | FOLL_PIN, pages, folioBatch);
+  if (ret < 0) k.c.gup_efault++;
+  return ret;
+}
+
+export interface FollowPfnmap {
+  pfn: number;
+  /** follow_pfnmap_args.addr_mask (6.15): ~(leaf size - 1) of the leaf mapping the address. */
+  addr_mask: number;
+}
+
+// follow_pte() (5.x) / follow_pfnmap_start() (6.12+): the pfn a VM_PFNMAP vma maps at vaddr,
+// with the size of the leaf that maps it; null when nothing is mapped there yet (-EINVAL).
+export function follow_pfnmap_start(k: Kernel, vma: VmAreaStruct, vaddr: number): FollowPfnmap | null {
+  k.c.follow_pfnmap++;
+  const pfn = vma.pt.follow(vaddr, false);
+  if (pfn < 0) return null;
+  return { pfn, addr_mask: -vma.pt.leafSize(vaddr) };
+}
+
+// fixup_user_fault() (mm/gup.c): handle_mm_fault() on behalf of a remote access; for a BAR
+// mmap that is vfio-pci's fault handler installing the leaf.
+export function fixup_user_fault(k: Kernel, vma: VmAreaStruct, vaddr: number, write: boolean): number {
+  k.c.page_faults++;
+  return vma.pt.fault(vaddr, write);
 }

@@ -120,16 +120,18 @@ export class PhysMem {
     return pfn;
   }
 
-  /** get_page() (include/linux/mm.h): page_ref_inc() on the compound head. */
-  get_page(pfn: number): void {
+  /** get_page() (include/linux/mm.h): page_ref_inc() on the compound head. With refs > 1:
+   *  try_grab_folio(folio, refs) (6.x GUP): one atomic add of refs on the folio. */
+  get_page(pfn: number, refs = 1): void {
     this.c.page_ref_get++;
-    this.addRef(pfn, 1);
+    this.addRef(pfn, refs);
   }
 
-  /** put_page(): page_ref_dec on the compound head (the model never frees). */
-  put_page(pfn: number): void {
+  /** put_page(): page_ref_dec on the compound head (the model never frees). With refs > 1:
+   *  one folio_put_refs() / gup_put_folio(folio, refs) for a range within a folio. */
+  put_page(pfn: number, refs = 1): void {
     this.c.page_ref_put++;
-    this.addRef(pfn, -1);
+    this.addRef(pfn, -refs);
   }
 
   private addRef(pfn: number, n: number): void {

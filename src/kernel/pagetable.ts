@@ -2,7 +2,7 @@
 // follow_page_mask() finds at an address, what handle_mm_fault() installs, and what the
 // oracle reads (without side effects).
 
-import { PAGE_SIZE } from './layout.ts';
+import { PAGE_SIZE, SZ_1G, SZ_2M } from './layout.ts';
 import { HUGE_ZERO_PFN, ZERO_PFN, type Region } from './memory.ts';
 import type { FolioMap } from './placement.ts';
 import type { RamGeometry } from './ram_plan.ts';
@@ -18,7 +18,7 @@ export interface PageTable {
   /** handle_mm_fault(): installs the page; 0 or -EFAULT. */
   fault(vaddr: number, write: boolean): number;
   /** ground truth for the oracle: pfn at vaddr (-1: nothing mapped) and how many pages from
-   *  vaddr on continue the same way (pfn + i, or unmapped), within `maxPages`. */
+   *  vaddr on continue the same way (pfn + i, or unmapped), within `maxPages`. Never faults. */
   walk(vaddr: number, maxPages: number): { pfn: number; pages: number };
   /** bytes covered by the CPU page-table leaf mapping vaddr (PAGE_SIZE, PMD_SIZE, PUD_SIZE). */
   leafSize(vaddr: number): number;
@@ -159,21 +159,22 @@ export class PfnmapPageTable implements PageTable {
     return 0;
   }
 
+  // The BAR's mapping is linear whether or not its leaves are installed yet: the fault
+  // handler installs exactly vm_pgoff + index, so that is the ground truth either way.
   walk(vaddr: number, maxPages: number): { pfn: number; pages: number } {
-    const pfn = this.follow(vaddr);
-    const left = Math.min(maxPages, (this.vmEnd - vaddr) / PAGE_SIZE);
-    if (this.present === null) return { pfn, pages: left };
-    let pages = 0;
-    let a = vaddr;
-    while (pages < left && (this.follow(a) === -1) === (pfn === -1)) {
-      const n = Math.min(left - pages, (this.leaf - (a % this.leaf)) / PAGE_SIZE);
-      pages += n;
-      a += n * PAGE_SIZE;
-    }
-    return { pfn, pages };
+    const pfn = this.vm_pgoff + Math.floor((vaddr - this.vmStart) / PAGE_SIZE);
+    return { pfn, pages: Math.min(maxPages, (this.vmEnd - vaddr) / PAGE_SIZE) };
   }
 
-  leafSize(): number {
-    return this.leaf;
+  // The leaf that maps vaddr: vfio-pci's huge_fault (6.12+) installs a pud or pmd leaf only
+  // where the aligned block lies wholly inside the vma and the pfn is aligned to it
+  // (vfio_pci_mmap_huge_fault()), else it falls back to the next smaller order.
+  leafSize(vaddr: number): number {
+    for (let leaf = this.leaf; leaf > PAGE_SIZE; leaf = leaf === SZ_1G ? SZ_2M : PAGE_SIZE) {
+      const block = Math.floor(vaddr / leaf) * leaf;
+      const pfn = this.vm_pgoff + (block - this.vmStart) / PAGE_SIZE;
+      if (block >= this.vmStart && block + leaf <= this.vmEnd && pfn % (leaf / PAGE_SIZE) === 0) return leaf;
+    }
+    return PAGE_SIZE;
   }
 }

@@ -18,6 +18,7 @@ export const COUNTER_LABELS: Partial<Record<CounterName, CounterLabel>> = {
   gup_pages: { label: 'GUP pages', help: 'pages those get_user_pages*() calls returned' },
   gup_efault: { label: 'GUP failures', help: 'get_user_pages*() calls that failed' },
   follow_page: { label: 'follow_page_mask walks', help: 'follow_page_mask() page-table walks inside GUP' },
+  follow_pfnmap: { label: 'follow_pte/pfnmap walks', help: 'follow_pte() / follow_pfnmap_start() walks of a VM_PFNMAP vma (5.x+)' },
   page_faults: { label: 'page faults', help: 'handle_mm_fault() calls from faultin_page() / fixup_user_fault()' },
   pfnmap_lookups: { label: 'VM_PFNMAP pfn look-ups', help: 'pfn computed from vm_pgoff for a VM_PFNMAP vma' },
   find_vma: { label: 'find_vma calls', help: 'find_vma() calls (find_vma_intersection and GUP\'s find_extend_vma)' },

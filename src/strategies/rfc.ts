@@ -1,5 +1,6 @@
 // Strategy "rfc": the seed patch, "[RFC] vfio iommu type1: improve memory pinning process
-// for raw PFN mapping" (LKML, 2018-02-24, against 4.16-rc), applied to the 4.16 baseline.
+// for raw PFN mapping" (LKML, 2018-02-24; its diff is against blob e30e29ae4819, the
+// v4.15-era file), applied to the 4.16 baseline.
 // try_io_pfnmap() runs before the first vaddr_get_pfn(): for a VM_IO|VM_PFNMAP vma whose
 // first pfn is invalid/reserved it returns min(npage, vma_pages(vma)) pages as one run.
 // Hazards it keeps: vma_pages() is the whole vma, not what lies after vaddr; only the first

@@ -1,0 +1,197 @@
+// Strategy "rfc-fixed": our correction of the 2018 RFC (not a kernel patch), on the 4.16 pin
+// path. try_io_pfnmap() keeps its one mmap_sem acquisition and one VMA look-up, but (1) bounds
+// the run by what is left of the vma after vaddr, not vma_pages(vma), and (2) verifies every
+// pfn through the page tables with follow_pfn() (4.16 mm/memory.c; one walk per 4 KiB pte of
+// a remap_pfn_range() BAR) instead of assuming vm_pgoff + index, stopping at the first pfn that
+// is not the next one, has a struct page, or is not mapped yet (then the 4.16 path takes over).
+// What correctness costs against the RFC: a page-table walk per page, under one lock.
+// The unmap path is 4.16's (unmap-v4.16.ts).
+
+import { ENODEV, ENOMEM } from '../kernel/errno.ts';
+import { FOLL_WRITE, follow_pfnmap_start, get_user_pages_longterm } from '../kernel/gup.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import { PAGE_SIZE } from '../kernel/layout.ts';
+import { VM_IO, VM_PFNMAP, type MmStruct, type VmAreaStruct } from '../kernel/mm.ts';
+import { out, type Out } from '../kernel/out.ts';
+import { IOMMU_WRITE, is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma, type VfioDma } from '../kernel/vfio_type1.ts';
+import type { Strategy } from './strategy.ts';
+import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.16.ts';
+
+const page: number[] = [0];
+
+function vaddr_get_pfn(k: Kernel, vaddr: number, prot: number, pfn: Out): number {
+  const mm = k.mm;
+  let ret: number;
+  k.c.vaddr_get_pfn++;
+  const flags = prot & IOMMU_WRITE ? FOLL_WRITE : 0;
+
+  mm.mmap_sem.down_read();
+  ret = get_user_pages_longterm(k, vaddr, 1, flags, page);
+  mm.mmap_sem.up_read();
+
+  if (ret === 1) {
+    pfn.v = page[0]!;
+    return 0;
+  }
+
+  mm.mmap_sem.down_read();
+  const vma = mm.find_vma_intersection(vaddr, vaddr + 1);
+
+  if (vma && vma.vm_flags & VM_PFNMAP) {
+    k.c.pfnmap_lookups++;
+    pfn.v = Math.floor((vaddr - vma.vm_start) / PAGE_SIZE) + vma.vm_pgoff;
+    if (is_invalid_reserved_pfn(k, pfn.v)) ret = 0;
+  }
+
+  mm.mmap_sem.up_read();
+  return ret;
+}
+
+function try_io_pfnmap(k: Kernel, mm: MmStruct, vaddr: number, npage: number, pfn: Out): number {
+  let pinned = 0;
+
+  mm.mmap_sem.down_read();
+  const vma = mm.find_vma_intersection(vaddr, vaddr + 1);
+  if (vma && vma.vm_flags & (VM_IO | VM_PFNMAP)) {
+    // fixed: what is left of the vma after vaddr, not vma_pages(vma)
+    const max = Math.min(npage, (vma.vm_end - vaddr) / PAGE_SIZE);
+    // fixed: every pfn read from the page tables, not assumed from vm_pgoff
+    for (; pinned < max; pinned++) {
+      const f = follow_pfn(k, vma, vaddr + pinned * PAGE_SIZE);
+      if (f < 0 || !is_invalid_reserved_pfn(k, f)) break;
+      if (pinned === 0) pfn.v = f;
+      else if (f !== pfn.v + pinned) break;
+    }
+  }
+  mm.mmap_sem.up_read();
+
+  if (pinned) k.c.pfnmap_shortcut++;
+  return pinned;
+}
+
+/** follow_pfn() (mm/memory.c, 4.16): the pfn a VM_IO|VM_PFNMAP pte maps, -1 (-EINVAL) if none. */
+function follow_pfn(k: Kernel, vma: VmAreaStruct, address: number): number {
+  const args = follow_pfnmap_start(k, vma, address); // follow_pte() inside
+  return args === null ? -1 : args.pfn;
+}
+
+/*
+ * Attempt to pin pages.  We really don't want to track all the pfns and
+ * the iommu can only map chunks of consecutive pfns anyway, so get the
+ * first page and all consecutive pages with the same locking.
+ */
+function vfio_pin_pages_remote(k: Kernel, dma: VfioDma, vaddr: number, npage: number, pfn_base: Out, limit: number): number {
+  const pfn = out();
+  let ret: number;
+  let pinned = 0;
+  let lock_acct = 0;
+  let iova = vaddr - dma.vaddr + dma.iova;
+  k.c.vfio_pin_pages_remote++;
+
+  /* This code path is only user initiated */
+  if (!k.mm) return -ENODEV;
+
+  ret = try_io_pfnmap(k, k.mm, vaddr, npage, pfn_base);
+  if (ret) return ret;
+
+  ret = vaddr_get_pfn(k, vaddr, dma.prot, pfn_base);
+  if (ret) return ret;
+
+  pinned++;
+  const rsvd = is_invalid_reserved_pfn(k, pfn_base.v);
+
+  /*
+   * Reserved pages aren't counted against the user, externally pinned
+   * pages are already counted against the user.
+   */
+  if (!rsvd && !vfio_find_vpfn(dma, iova)) {
+    if (!dma.lock_cap && k.mm.locked_vm + 1 > limit) {
+      put_pfn(k, pfn_base.v, dma.prot);
+      return -ENOMEM; // pr_warn("RLIMIT_MEMLOCK (%ld) exceeded")
+    }
+    lock_acct++;
+  }
+
+  out: {
+    if (k.disable_hugepages) break out;
+
+    /* Lock all the consecutive pages from pfn_base */
+    for (vaddr += PAGE_SIZE, iova += PAGE_SIZE; pinned < npage; pinned++, vaddr += PAGE_SIZE, iova += PAGE_SIZE) {
+      ret = vaddr_get_pfn(k, vaddr, dma.prot, pfn);
+      if (ret) break;
+
+      if (pfn.v !== pfn_base.v + pinned || rsvd !== is_invalid_reserved_pfn(k, pfn.v)) {
+        put_pfn(k, pfn.v, dma.prot);
+        break;
+      }
+
+      if (!rsvd && !vfio_find_vpfn(dma, iova)) {
+        if (!dma.lock_cap && k.mm.locked_vm + lock_acct + 1 > limit) {
+          put_pfn(k, pfn.v, dma.prot);
+          ret = -ENOMEM; // pr_warn("RLIMIT_MEMLOCK (%ld) exceeded")
+          return unpin_out(k, dma, rsvd, pfn_base.v, pinned, ret);
+        }
+        lock_acct++;
+      }
+    }
+  }
+
+  ret = vfio_lock_acct(k, lock_acct, dma.lock_cap);
+  if (ret) return unpin_out(k, dma, rsvd, pfn_base.v, pinned, ret);
+
+  return pinned;
+}
+
+/** The unpin_out: label of vfio_pin_pages_remote(). */
+function unpin_out(k: Kernel, dma: VfioDma, rsvd: boolean, pfn: number, pinned: number, ret: number): number {
+  if (!rsvd) {
+    for (; pinned; pfn++, pinned--) put_pfn(k, pfn, dma.prot);
+  }
+  return ret;
+}
+
+function vfio_pin_map_dma(k: Kernel, dma: VfioDma, map_size: number): number {
+  const iova = dma.iova;
+  const vaddr = dma.vaddr;
+  let size = map_size;
+  let npage: number;
+  const pfn = out();
+  const limit = k.task.rlimitMemlockPages;
+  let ret = 0;
+
+  while (size) {
+    /* Pin a contiguous chunk of memory */
+    npage = vfio_pin_pages_remote(k, dma, vaddr + dma.size, size / PAGE_SIZE, pfn, limit);
+    if (npage <= 0) {
+      ret = npage;
+      break;
+    }
+    k.c.pages_pinned += npage;
+
+    /* Map it! */
+    ret = vfio_iommu_map(k, iova + dma.size, pfn.v, npage, dma.prot);
+    if (ret) {
+      vfio_unpin_pages_remote(k, dma, iova + dma.size, pfn.v, npage, true);
+      break;
+    }
+
+    size -= npage * PAGE_SIZE;
+    dma.size += npage * PAGE_SIZE;
+  }
+
+  dma.iommu_mapped = true;
+
+  if (ret) vfio_remove_dma(k, dma);
+
+  return ret;
+}
+
+export const rfc_fixed: Strategy = {
+  name: 'rfc-fixed',
+  kernel: 'ours, on 4.16',
+  description: 'the RFC bounded by the vma end after vaddr, each pfn read with follow_pfn() under one mmap_sem',
+  source: 'this project: the seed RFC with its two hazards fixed',
+  vtd_iova_to_phys_base_only: true,
+  vfio_pin_map_dma,
+  vfio_unmap_unpin,
+};

@@ -1,0 +1,175 @@
+// Strategy "v4.17-merged": Linux v4.17-rc1 .. rc7, commit 356e88ebe447 "vfio/type1: Improve
+// memory pinning process for raw PFN mapping" (Jason Cai, the merged form of the 2018 RFC),
+// applied to the 4.16 pin path; reverted by Alex Williamson on 2018-06-02 (89c29def6b01)
+// before 4.17 shipped, so no released kernel has it. After the first vaddr_get_pfn(), a
+// reserved or invalid first pfn returns min_t(long, npage, vma_pages(vma)) pages, with no
+// VMA-flag test, and the rsvd tracking is gone from the per-page loop. The hazard: a reserved
+// first pfn inside an ordinary VMA (the shared zero page of a read-only map of untouched
+// memory) takes the shortcut: the IOMMU maps the pfns after the zero page, and unmap later
+// put_page()s those never-pinned pages (the revert: a "bad page state" regression).
+// Unmap is 4.17's (unmap-v4.17.ts: iommu_unmap_fast, commit 6bd06f5a486c, also in 4.17-rc1).
+// docs/kernel-notes.md 4 quotes the commit and the v2 diff; the merged diff itself was not read.
+
+import { ENODEV, ENOMEM } from '../kernel/errno.ts';
+import { FOLL_WRITE, get_user_pages_longterm } from '../kernel/gup.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import { PAGE_SIZE } from '../kernel/layout.ts';
+import { VM_PFNMAP, vma_pages } from '../kernel/mm.ts';
+import { out, type Out } from '../kernel/out.ts';
+import { IOMMU_WRITE, is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma, type VfioDma } from '../kernel/vfio_type1.ts';
+import type { Strategy } from './strategy.ts';
+import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.17.ts';
+
+const page: number[] = [0];
+
+function vaddr_get_pfn(k: Kernel, vaddr: number, prot: number, pfn: Out): number {
+  const mm = k.mm;
+  let ret: number;
+  k.c.vaddr_get_pfn++;
+  const flags = prot & IOMMU_WRITE ? FOLL_WRITE : 0;
+
+  mm.mmap_sem.down_read();
+  ret = get_user_pages_longterm(k, vaddr, 1, flags, page);
+  mm.mmap_sem.up_read();
+
+  if (ret === 1) {
+    pfn.v = page[0]!;
+    return 0;
+  }
+
+  mm.mmap_sem.down_read();
+  const vma = mm.find_vma_intersection(vaddr, vaddr + 1);
+
+  if (vma && vma.vm_flags & VM_PFNMAP) {
+    k.c.pfnmap_lookups++;
+    pfn.v = Math.floor((vaddr - vma.vm_start) / PAGE_SIZE) + vma.vm_pgoff;
+    if (is_invalid_reserved_pfn(k, pfn.v)) ret = 0;
+  }
+
+  mm.mmap_sem.up_read();
+  return ret;
+}
+
+/*
+ * Attempt to pin pages.  We really don't want to track all the pfns and
+ * the iommu can only map chunks of consecutive pfns anyway, so get the
+ * first page and all consecutive pages with the same locking.
+ */
+function vfio_pin_pages_remote(k: Kernel, dma: VfioDma, vaddr: number, npage: number, pfn_base: Out, limit: number): number {
+  const pfn = out();
+  let ret: number;
+  let pinned = 0;
+  let lock_acct = 0;
+  let iova = vaddr - dma.vaddr + dma.iova;
+  k.c.vfio_pin_pages_remote++;
+
+  /* This code path is only user initiated */
+  if (!k.mm) return -ENODEV;
+
+  ret = vaddr_get_pfn(k, vaddr, dma.prot, pfn_base);
+  if (ret) return ret;
+
+  if (is_invalid_reserved_pfn(k, pfn_base.v)) {
+    k.mm.mmap_sem.down_read();
+    const vma = k.mm.find_vma_intersection(vaddr, vaddr + 1)!;
+    pinned = Math.min(npage, vma_pages(vma)); // min_t(long, npage, vma_pages(vma))
+    k.mm.mmap_sem.up_read();
+    k.c.pfnmap_shortcut++;
+    return pinned;
+  }
+
+  pinned++;
+
+  /*
+   * Reserved pages aren't counted against the user, externally pinned
+   * pages are already counted against the user.
+   */
+  if (!vfio_find_vpfn(dma, iova)) {
+    if (!dma.lock_cap && k.mm.locked_vm + 1 > limit) {
+      put_pfn(k, pfn_base.v, dma.prot);
+      return -ENOMEM; // pr_warn("RLIMIT_MEMLOCK (%ld) exceeded")
+    }
+    lock_acct++;
+  }
+
+  out: {
+    if (k.disable_hugepages) break out;
+
+    /* Lock all the consecutive pages from pfn_base */
+    for (vaddr += PAGE_SIZE, iova += PAGE_SIZE; pinned < npage; pinned++, vaddr += PAGE_SIZE, iova += PAGE_SIZE) {
+      ret = vaddr_get_pfn(k, vaddr, dma.prot, pfn);
+      if (ret) break;
+
+      if (pfn.v !== pfn_base.v + pinned) {
+        put_pfn(k, pfn.v, dma.prot);
+        break;
+      }
+
+      if (!vfio_find_vpfn(dma, iova)) {
+        if (!dma.lock_cap && k.mm.locked_vm + lock_acct + 1 > limit) {
+          put_pfn(k, pfn.v, dma.prot);
+          ret = -ENOMEM; // pr_warn("RLIMIT_MEMLOCK (%ld) exceeded")
+          return unpin_out(k, dma, pfn_base.v, pinned, ret);
+        }
+        lock_acct++;
+      }
+    }
+  }
+
+  ret = vfio_lock_acct(k, lock_acct, dma.lock_cap);
+  if (ret) return unpin_out(k, dma, pfn_base.v, pinned, ret);
+
+  return pinned;
+}
+
+/** The unpin_out: label of vfio_pin_pages_remote(). */
+function unpin_out(k: Kernel, dma: VfioDma, pfn: number, pinned: number, ret: number): number {
+  for (; pinned; pfn++, pinned--) put_pfn(k, pfn, dma.prot);
+  return ret;
+}
+
+function vfio_pin_map_dma(k: Kernel, dma: VfioDma, map_size: number): number {
+  const iova = dma.iova;
+  const vaddr = dma.vaddr;
+  let size = map_size;
+  let npage: number;
+  const pfn = out();
+  const limit = k.task.rlimitMemlockPages;
+  let ret = 0;
+
+  while (size) {
+    /* Pin a contiguous chunk of memory */
+    npage = vfio_pin_pages_remote(k, dma, vaddr + dma.size, size / PAGE_SIZE, pfn, limit);
+    if (npage <= 0) {
+      ret = npage;
+      break;
+    }
+    k.c.pages_pinned += npage;
+
+    /* Map it! */
+    ret = vfio_iommu_map(k, iova + dma.size, pfn.v, npage, dma.prot);
+    if (ret) {
+      vfio_unpin_pages_remote(k, dma, iova + dma.size, pfn.v, npage, true);
+      break;
+    }
+
+    size -= npage * PAGE_SIZE;
+    dma.size += npage * PAGE_SIZE;
+  }
+
+  dma.iommu_mapped = true;
+
+  if (ret) vfio_remove_dma(k, dma);
+
+  return ret;
+}
+
+export const v4_17_merged: Strategy = {
+  name: 'v4.17-merged',
+  kernel: 'Linux 4.17-rc1..rc7 (reverted)',
+  description: 'the RFC as merged: a reserved first pfn returns min(npage, vma_pages(vma)) with no VMA-flag test',
+  source: 'commit 356e88ebe447, reverted by 89c29def6b01 (2018-06-02)',
+  vtd_iova_to_phys_base_only: true,
+  vfio_pin_map_dma,
+  vfio_unmap_unpin,
+};

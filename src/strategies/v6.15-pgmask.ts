@@ -1,0 +1,250 @@
+// Strategy "v6.15-pgmask": Linux 6.15, Alex Williamson's series ending in commit 0fd06844de5d
+// "vfio/type1: Use mapping page mask for pfnmaps" (with eb996eec783c "Use vfio_batch for
+// vaddr_get_pfns()" and 62fb8adc43af "mm: Provide address mask in struct follow_pfnmap_args").
+// follow_pfnmap_start() reports the mask of the leaf that maps the address, and vaddr_get_pfns()
+// returns every pfn up to the end of that leaf at once: on a BAR that vfio-pci (6.12+) maps with
+// pud or pmd leaves, one iteration covers 1 GiB or 2 MiB. vfio_pin_pages_remote() takes such a
+// run without touching the batch ("Handle pfnmap"). GUP of this era (6.4+) grabs the rest of a
+// large folio in one __get_user_pages() iteration. Unmap: the 4.17+ fast path, per 4 KiB probe.
+// docs/kernel-notes.md 5.2 quotes the commit and the pfnmap hunk.
+
+import { EAGAIN, EFAULT, ENODEV, ENOMEM } from '../kernel/errno.ts';
+import { FOLL_LONGTERM, FOLL_WRITE, fixup_user_fault, follow_pfnmap_start, pin_user_pages_remote } from '../kernel/gup.ts';
+import type { Kernel } from '../kernel/kernel.ts';
+import { PAGE_SIZE } from '../kernel/layout.ts';
+import { VM_PFNMAP, type MmStruct, type VmAreaStruct } from '../kernel/mm.ts';
+import { out, type Out } from '../kernel/out.ts';
+import { vfio_batch_init, vfio_batch_unpin, type VfioBatch } from '../kernel/vfio_batch.ts';
+import { IOMMU_WRITE, is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma, type VfioDma } from '../kernel/vfio_type1.ts';
+import type { Strategy } from './strategy.ts';
+import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.17.ts';
+
+function follow_fault_pfn(k: Kernel, vma: VmAreaStruct, vaddr: number, pfn: Out, addr_mask: Out, write_fault: boolean): number {
+  let args = follow_pfnmap_start(k, vma, vaddr);
+  if (args === null) {
+    const ret = fixup_user_fault(k, vma, vaddr, write_fault);
+    if (ret) return ret;
+
+    args = follow_pfnmap_start(k, vma, vaddr);
+    if (args === null) return -EFAULT;
+  }
+
+  // (BAR mmaps are writable: the write_fault && !args.writable test never fails here)
+  pfn.v = args.pfn;
+  addr_mask.v = args.addr_mask;
+
+  // follow_pfnmap_end()
+  return 0;
+}
+
+/*
+ * Returns the positive number of pfns successfully obtained or a negative
+ * error code.  The caller must release the pages in the batch, if any.
+ */
+function vaddr_get_pfns(k: Kernel, mm: MmStruct, vaddr: number, npages: number, prot: number, pfn: Out, batch: VfioBatch): number {
+  const pin_pages = Math.min(npages, batch.capacity);
+  let flags = 0;
+  let ret: number;
+
+  if (prot & IOMMU_WRITE) flags |= FOLL_WRITE;
+
+  mm.mmap_sem.down_read(); // mmap_read_lock()
+  ret = pin_user_pages_remote(k, vaddr, pin_pages, flags | FOLL_LONGTERM, batch.pages, true);
+  if (ret > 0) {
+    pfn.v = batch.pages[0]!;
+    batch.size = ret;
+    batch.offset = 0;
+    mm.mmap_sem.up_read();
+    return ret;
+  } else if (!ret) {
+    ret = -EFAULT;
+  }
+
+  // retry: (fixup_user_fault() never drops the lock here, so no -EAGAIN)
+  const vma = vma_lookup(mm, vaddr);
+
+  if (vma && vma.vm_flags & VM_PFNMAP) {
+    const addr_mask = out();
+    k.c.pfnmap_lookups++;
+    ret = follow_fault_pfn(k, vma, vaddr, pfn, addr_mask, (prot & IOMMU_WRITE) !== 0);
+    if (ret === -EAGAIN) ret = -EFAULT;
+
+    if (!ret) {
+      if (is_invalid_reserved_pfn(k, pfn.v)) {
+        // epfn = (*pfn | (~addr_mask >> PAGE_SHIFT)) + 1: the pfn after the end of the leaf
+        const leafPages = -addr_mask.v / PAGE_SIZE;
+        const epfn = pfn.v - (pfn.v % leafPages) + leafPages;
+        ret = Math.min(npages, epfn - pfn.v);
+      } else {
+        ret = -EFAULT;
+      }
+    }
+  }
+  mm.mmap_sem.up_read(); // done: mmap_read_unlock()
+  return ret;
+}
+
+/** vma_lookup() (include/linux/mm.h, 5.14+): the vma containing addr, or null. */
+function vma_lookup(mm: MmStruct, addr: number): VmAreaStruct | null {
+  const vma = mm.find_vma(addr);
+  return vma && addr >= vma.vm_start ? vma : null;
+}
+
+/*
+ * Attempt to pin pages.  We really don't want to track all the pfns and
+ * the iommu can only map chunks of consecutive pfns anyway, so get the
+ * first page and all consecutive pages with the same locking.
+ */
+function vfio_pin_pages_remote(k: Kernel, dma: VfioDma, vaddr: number, npage: number, pfn_base: Out, limit: number, batch: VfioBatch): number {
+  const pfn = out();
+  const mm = k.mm;
+  let ret = 0;
+  let pinned = 0;
+  let lock_acct = 0;
+  let rsvd = false;
+  let iova = vaddr - dma.vaddr + dma.iova;
+  k.c.vfio_pin_pages_remote++;
+
+  /* This code path is only user initiated */
+  if (!mm) return -ENODEV;
+
+  if (batch.size) {
+    /* Leftover pages in batch from an earlier call. */
+    pfn_base.v = batch.pages[batch.offset]!;
+    pfn.v = pfn_base.v;
+    rsvd = is_invalid_reserved_pfn(k, pfn_base.v);
+  } else {
+    pfn_base.v = 0;
+  }
+
+  if (k.disable_hugepages) npage = 1;
+
+  out: {
+    while (npage) {
+      if (!batch.size) {
+        /* Empty batch, so refill it. (cond_resched() first) */
+        ret = vaddr_get_pfns(k, mm, vaddr, npage, dma.prot, pfn, batch);
+        if (ret < 0) return unpin_out(k, dma, batch, rsvd, pfn_base.v, pinned, ret);
+
+        if (!pfn_base.v) {
+          pfn_base.v = pfn.v;
+          rsvd = is_invalid_reserved_pfn(k, pfn_base.v);
+        }
+
+        /* Handle pfnmap */
+        if (!batch.size) {
+          if (pfn.v !== pfn_base.v + pinned || !rsvd) break out;
+
+          pinned += ret;
+          npage -= ret;
+          vaddr += PAGE_SIZE * ret;
+          iova += PAGE_SIZE * ret;
+          continue;
+        }
+      }
+
+      /*
+       * pfn is preset for the first iteration of this inner loop
+       * due to the fact that vaddr_get_pfns() needs to provide the
+       * initial pfn for pfnmaps.  Therefore to reduce redundancy,
+       * the next pfn is fetched at the end of the loop.
+       * A PageReserved() page could still qualify as page backed
+       * and rsvd here, and therefore continues to use the batch.
+       */
+      while (true) {
+        if (pfn.v !== pfn_base.v + pinned || rsvd !== is_invalid_reserved_pfn(k, pfn.v)) break out;
+
+        /*
+         * Reserved pages aren't counted against the user,
+         * externally pinned pages are already counted against
+         * the user.
+         */
+        if (!rsvd && !vfio_find_vpfn(dma, iova)) {
+          if (!dma.lock_cap && mm.locked_vm + lock_acct + 1 > limit) {
+            ret = -ENOMEM; // pr_warn("RLIMIT_MEMLOCK (%ld) exceeded")
+            return unpin_out(k, dma, batch, rsvd, pfn_base.v, pinned, ret);
+          }
+          lock_acct++;
+        }
+
+        pinned++;
+        npage--;
+        vaddr += PAGE_SIZE;
+        iova += PAGE_SIZE;
+        batch.offset++;
+        batch.size--;
+
+        if (!batch.size) break;
+
+        pfn.v = batch.pages[batch.offset]!;
+      }
+    }
+  }
+
+  ret = vfio_lock_acct(k, lock_acct, dma.lock_cap); // vfio_lock_acct(dma, lock_acct, false): checks dma->lock_cap
+  return unpin_out(k, dma, batch, rsvd, pfn_base.v, pinned, ret);
+}
+
+/** The unpin_out: label of vfio_pin_pages_remote() (6.15). */
+function unpin_out(k: Kernel, dma: VfioDma, batch: VfioBatch, rsvd: boolean, pfn_base: number, pinned: number, ret: number): number {
+  if (ret < 0) {
+    if (pinned && !rsvd) {
+      for (let p = pfn_base; pinned; p++, pinned--) put_pfn(k, p, dma.prot);
+    }
+    vfio_batch_unpin(k, batch, dma);
+
+    return ret;
+  }
+
+  return pinned;
+}
+
+function vfio_pin_map_dma(k: Kernel, dma: VfioDma, map_size: number): number {
+  const iova = dma.iova;
+  const vaddr = dma.vaddr;
+  let size = map_size;
+  let npage: number;
+  const pfn = out();
+  const limit = k.task.rlimitMemlockPages;
+  let ret = 0;
+
+  const batch = vfio_batch_init(k);
+
+  while (size) {
+    /* Pin a contiguous chunk of memory */
+    npage = vfio_pin_pages_remote(k, dma, vaddr + dma.size, size / PAGE_SIZE, pfn, limit, batch);
+    if (npage <= 0) {
+      ret = npage;
+      break;
+    }
+    k.c.pages_pinned += npage;
+
+    /* Map it! */
+    ret = vfio_iommu_map(k, iova + dma.size, pfn.v, npage, dma.prot);
+    if (ret) {
+      vfio_unpin_pages_remote(k, dma, iova + dma.size, pfn.v, npage, true);
+      vfio_batch_unpin(k, batch, dma);
+      break;
+    }
+
+    size -= npage * PAGE_SIZE;
+    dma.size += npage * PAGE_SIZE;
+  }
+
+  // vfio_batch_fini(): nothing to free here
+  dma.iommu_mapped = true;
+
+  if (ret) vfio_remove_dma(k, dma);
+
+  return ret;
+}
+
+export const v6_15_pgmask: Strategy = {
+  name: 'v6.15-pgmask',
+  kernel: 'Linux 6.15',
+  description: 'follow_pfnmap_start() addr_mask: a PFNMAP run per CPU leaf (1 GiB / 2 MiB / 4 KiB); folio-batched GUP',
+  source: 'commit 0fd06844de5d "vfio/type1: Use mapping page mask for pfnmaps" and its series',
+  vtd_iova_to_phys_base_only: false,
+  vfio_pin_map_dma,
+  vfio_unmap_unpin,
+};
