@@ -170,3 +170,29 @@ for (const s of STRATEGIES) {
     assert.ok(sim.invariants.every((i) => i.ok));
   });
 }
+
+test('v6.18-folio: locked_vm and unpin per folio chunk on RAM; per page on a BAR (has_rsvd)', () => {
+  const n = (64 * M) / PAGE;
+  // THP, contiguous: each 512-page batch is exactly one 2 MiB folio, so the inner loop runs
+  // once per batch: is_invalid_reserved_pfn = 1 (pfn_base) + 32 chunks
+  let sim = simulate(layout([thp('ram', VA_RAM, 64 * M)], [map(VA_RAM, 0, 64 * M)]), S('v6.18-folio'));
+  let m = sim.kernel.mapCounters;
+  assert.equal(m.is_invalid_reserved_pfn, 1 + 32);
+  assert.equal(m.pages_pinned, n);
+  assert.equal(m.locked_vm_updates, 1);
+  let u = sim.kernel.unmapCounters;
+  // no reserved pfn in this dma: unpin_user_page_range_dirty_lock(), one put and one dirty per folio
+  assert.equal(u.put_pfn, 0);
+  assert.equal(u.page_ref_put, 32);
+  assert.equal(u.set_page_dirty, 32);
+  assert.ok(sim.invariants.every((i) => i.ok));
+  // 4 KiB pages: every page is its own folio, so chunks are single pages
+  sim = simulate(layout([anon('ram', VA_RAM, 64 * M)], [map(VA_RAM, 0, 64 * M)]), S('v6.18-folio'));
+  assert.equal(sim.kernel.mapCounters.is_invalid_reserved_pfn, n + 1);
+  assert.equal(sim.kernel.unmapCounters.page_ref_put, n);
+  // the BAR's dma has_rsvd: put_pfn() per page as before
+  u = simulate(seed, S('v6.18-folio')).kernel.unmapCounters;
+  assert.equal(u.put_pfn, P);
+  m = simulate(seed, S('v6.18-folio')).kernel.mapCounters;
+  assert.equal(m.gup_calls, P); // 4 KiB BAR leaves: one pfn per vaddr_get_pfns(), as in 6.15
+});

@@ -146,6 +146,13 @@ export class PhysMem {
     else this.hostRefs.set(head, v);
   }
 
+  /** Pages from pfn to the end of its folio (1 for an order-0 page). */
+  folio_pages_from(pfn: number): number {
+    const r = this.regionOf(pfn);
+    if (r === null || r.order === 0) return 1;
+    return r.folioPages - ((pfn - r.basePfn) % r.folioPages);
+  }
+
   /** The reference delta of the folio holding pfn (0: back where it started). */
   refDelta(pfn: number): number {
     const r = this.regionOf(pfn);

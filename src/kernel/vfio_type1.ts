@@ -14,6 +14,8 @@ export class VfioDma {
   /** bytes mapped so far: vfio_pin_map_dma() grows it chunk by chunk. */
   size = 0;
   iommu_mapped = false;
+  /** 6.18: some pfn of this dma was reserved or invalid (so unpin must go page by page). */
+  has_rsvd = false;
   constructor(
     readonly iova: number,
     readonly vaddr: number,
@@ -67,6 +69,11 @@ function vfio_unlink_dma(k: Kernel, dma: VfioDma): void {
 /** vfio_find_vpfn(): pages pinned externally by an mdev vendor driver; none in this model. */
 export function vfio_find_vpfn(_dma: VfioDma, _iova: number): null {
   return null;
+}
+
+/** vpfn_pages() (6.18): how many of [iova, iova + npage) are vpfns; none in this model. */
+export function vpfn_pages(_dma: VfioDma, _iova: number, _npage: number): number {
+  return 0;
 }
 
 // is_invalid_reserved_pfn() (4.16): no struct page, or PageReserved on the compound head.
