@@ -25,7 +25,9 @@ export async function runLayout(layout: Layout, source: string, opts: RunOptions
     const strategy = findStrategy(name);
     if (!strategy) throw new Error(`unknown strategy ${name}`);
     opts.onProgress?.(done, steps, `${layout.name}: ${name}: simulating`);
+    const t0 = performance.now();
     const sim = simulate(layout, strategy);
+    const passMs = performance.now() - t0;
     done++;
     const k = sim.kernel;
     const failed = sim.invariants.some((i) => !i.ok && i.severity === 'error');
@@ -43,7 +45,8 @@ export async function runLayout(layout: Layout, source: string, opts: RunOptions
     };
     if (opts.timed) {
       opts.onProgress?.(done, steps, `${layout.name}: ${name}: timing`);
-      result.timing = await timeStrategy(layout, strategy, { timeMs: opts.timeMs, iterations: opts.iterations });
+      // short passes get a JIT warm-up first; long ones are warm after the untimed pass
+      result.timing = await timeStrategy(layout, strategy, { timeMs: opts.timeMs, iterations: opts.iterations, warmup: passMs < 50 });
       done++;
     }
     results.push(result);

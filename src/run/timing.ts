@@ -14,6 +14,8 @@ import { issue, release } from './simulate.ts';
 export interface TimingOptions {
   timeMs: number;
   iterations: number;
+  /** warm the JIT up first (worth it for short passes; the untimed simulation already ran once). */
+  warmup: boolean;
 }
 
 /** Mapped kernels handed from the map task to the unmap task; a few at most (memory). */
@@ -49,7 +51,7 @@ function stats(s: Statistics): TimingStats {
 }
 
 export async function timeStrategy(layout: Layout, strategy: Strategy, opts: TimingOptions): Promise<{ map: TimingStats; unmap: TimingStats }> {
-  const bench = new Bench({ time: opts.timeMs, iterations: opts.iterations, warmup: false });
+  const bench = new Bench({ time: opts.timeMs, iterations: opts.iterations, warmup: opts.warmup, warmupTime: 50, warmupIterations: 5 });
   const now = () => bench.now();
   const stash: Mapped[] = [];
   let k: Kernel;
