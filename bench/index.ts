@@ -1,7 +1,7 @@
 // The simulator's own speed (tinybench): simulated pages per second on the per-page paths
 // (the 4.16 baseline's map and unmap of a 16 GiB BAR and of 4 KiB RAM), the bundled fixtures'
 // load and validation, and report rendering and compare on a small result.
-// `npm run bench` prints a table; `npm run bench -- --json` prints a result document instead
+// `npm run bench` prints a table; `npm run -s bench -- --json` prints a result document instead
 // (schema/result.schema.json: the per-page scenarios as fixtures with strategy "baseline", their
 // counters and modelled time, and tinybench's statistics as `timing`; the other tasks in `tasks`);
 // `--output <file>` writes that document and still prints the table. So

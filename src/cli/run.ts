@@ -1,18 +1,19 @@
 // `run [fixture...]`: simulate every strategy on each layout and print the report.
 
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { FORMAT_HELP, FORMATS, renderFormat, type Format } from '../report/export-formats.ts';
 import { formatJson } from '../report/json.ts';
 import { unsafeText } from '../report/verdict.ts';
 import { InputError } from '../input-error.ts';
+import { bundledFixtures } from '../layout/bundled.ts';
 import type { RunOptions } from '../run/api.ts';
 import { DEFAULT_PROFILE } from '../run/profile.ts';
 import type { FixtureResult, RunDocument } from '../run/result.ts';
 import { makeDocument, runLayout } from '../run/runner.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { EXIT_FAIL } from './errors.ts';
-import { bundledFixtures } from '../layout/bundled.ts';
 import { DEFAULT_FIXTURE, loadInputs } from './inputs.ts';
 import { useColor, type Io } from './io.ts';
 import {
@@ -69,6 +70,18 @@ function formatOf(flags: RunFlags): Format {
   return 'terminal';
 }
 
+/** Before a run that may take minutes: the --output file's folder must exist. */
+function checkOutputFolder(path: string): void {
+  const dir = dirname(path);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) throw new InputError(`--output ${path}: cannot write: no folder ${dir}`);
+}
+
 function writeDocument(path: string, doc: RunDocument): void {
   try {
     writeFileSync(path, formatJson(doc));
@@ -110,6 +123,7 @@ function fixtureRefs(refs: string[], flags: RunFlags): string[] {
 
 async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitStatus): Promise<void> {
   const inputs = loadInputs(fixtureRefs(refs, flags), whatIfFrom(flags));
+  if (flags.output !== undefined) checkOutputFolder(flags.output);
   const opts: RunOptions = {
     strategies: flags.strategy ?? STRATEGIES.map((s) => s.name),
     profile: flags.profile ?? DEFAULT_PROFILE,

@@ -33,13 +33,15 @@ function valueText(r: CompareRow, v: number | string | null): string {
   return isTime(r) ? formatDuration(v) : formatCount(v);
 }
 
-/** "+12.5%", "-0.03%", "+400%": a signed change with enough digits to be non-zero. */
+/** "+400%", "+12.5%", "-0.049%": a signed change; below 1% two significant digits, so it is never "0%". */
 export function signedPercent(ratio: number): string {
   const p = ratio * 100;
   const a = Math.abs(p);
-  const digits = a >= 100 ? 0 : a >= 1 ? 1 : a >= 0.01 ? 2 : 4;
-  const text = a.toFixed(digits);
-  return `${p < 0 ? '-' : '+'}${text}%`;
+  const sign = p < 0 ? '-' : '+';
+  if (a >= 100) return `${sign}${a.toFixed(0)}%`;
+  if (a >= 1) return `${sign}${a.toFixed(1)}%`;
+  if (a >= 1e-6) return `${sign}${String(Number(a.toPrecision(2)))}%`;
+  return `${sign}<0.000001%`;
 }
 
 function changeText(r: CompareRow): string {
