@@ -2,7 +2,7 @@
 // find_extend_vma(), check_vma_flags(), follow_page_mask() and faultin_page(); and the
 // PFNMAP helpers later vfio uses: follow_pte() / follow_pfnmap_start(), fixup_user_fault().
 
-import { EFAULT } from './errno.ts';
+import { EFAULT, EINVAL } from './errno.ts';
 import type { Kernel } from './kernel.ts';
 import { PAGE_SIZE } from './layout.ts';
 import { VM_IO, VM_PFNMAP, VM_READ, VM_WRITE, type VmAreaStruct } from './mm.ts';
@@ -88,19 +88,25 @@ export function pin_user_pages_remote(k: Kernel, start: number, nr_pages: number
   return ret;
 }
 
-export interface FollowPfnmap {
-  pfn: number;
-  /** follow_pfnmap_args.addr_mask (6.15): ~(leaf size - 1) of the leaf mapping the address. */
-  addr_mask: number;
+/** struct follow_pfnmap_args (include/linux/mm.h, 6.12+): in vma and address, out pfn and
+ *  addr_mask (6.15: ~(size - 1) of the leaf that maps the address). On the stack in C. */
+export class FollowPfnmapArgs {
+  vma: VmAreaStruct | null = null;
+  address = 0;
+  pfn = 0;
+  addr_mask = 0;
 }
 
-// follow_pte() (5.x) / follow_pfnmap_start() (6.12+): the pfn a VM_PFNMAP vma maps at vaddr,
-// with the size of the leaf that maps it; null when nothing is mapped there yet (-EINVAL).
-export function follow_pfnmap_start(k: Kernel, vma: VmAreaStruct, vaddr: number): FollowPfnmap | null {
+// follow_pte() (5.x) / follow_pfnmap_start() (6.12+): walk a VM_PFNMAP vma's page table at
+// args.address; 0, or -EINVAL when nothing is mapped there yet.
+export function follow_pfnmap_start(k: Kernel, args: FollowPfnmapArgs): number {
   k.c.follow_pfnmap++;
-  const pfn = vma.pt.follow(vaddr, false);
-  if (pfn < 0) return null;
-  return { pfn, addr_mask: -vma.pt.leafSize(vaddr) };
+  const vma = args.vma!;
+  const pfn = vma.pt.follow(args.address, false);
+  if (pfn < 0) return -EINVAL;
+  args.pfn = pfn;
+  args.addr_mask = -vma.pt.leafSize(args.address);
+  return 0;
 }
 
 // fixup_user_fault() (mm/gup.c): handle_mm_fault() on behalf of a remote access; for a BAR

@@ -8,7 +8,7 @@
 // The unmap path is 4.16's (unmap-v4.16.ts).
 
 import { ENODEV, ENOMEM } from '../kernel/errno.ts';
-import { FOLL_WRITE, follow_pfnmap_start, get_user_pages_longterm } from '../kernel/gup.ts';
+import { FOLL_WRITE, follow_pfnmap_start, FollowPfnmapArgs, get_user_pages_longterm } from '../kernel/gup.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { PAGE_SIZE } from '../kernel/layout.ts';
 import { VM_IO, VM_PFNMAP, type MmStruct, type VmAreaStruct } from '../kernel/mm.ts';
@@ -69,10 +69,13 @@ function try_io_pfnmap(k: Kernel, mm: MmStruct, vaddr: number, npage: number, pf
   return pinned;
 }
 
+const args = new FollowPfnmapArgs();
+
 /** follow_pfn() (mm/memory.c, 4.16): the pfn a VM_IO|VM_PFNMAP pte maps, -1 (-EINVAL) if none. */
 function follow_pfn(k: Kernel, vma: VmAreaStruct, address: number): number {
-  const args = follow_pfnmap_start(k, vma, address); // follow_pte() inside
-  return args === null ? -1 : args.pfn;
+  args.vma = vma;
+  args.address = address;
+  return follow_pfnmap_start(k, args) ? -1 : args.pfn; // follow_pte() inside
 }
 
 /*

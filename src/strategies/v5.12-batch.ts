@@ -11,7 +11,7 @@
 // docs/kernel-notes.md 5.1 quotes the loop from a 5.15.85 tree.
 
 import { EAGAIN, EFAULT, ENODEV, ENOMEM } from '../kernel/errno.ts';
-import { FOLL_LONGTERM, FOLL_WRITE, fixup_user_fault, follow_pfnmap_start, pin_user_pages_remote } from '../kernel/gup.ts';
+import { FOLL_LONGTERM, FOLL_WRITE, fixup_user_fault, follow_pfnmap_start, FollowPfnmapArgs, pin_user_pages_remote } from '../kernel/gup.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { PAGE_SIZE } from '../kernel/layout.ts';
 import { VM_PFNMAP, type MmStruct, type VmAreaStruct } from '../kernel/mm.ts';
@@ -21,14 +21,19 @@ import { IOMMU_WRITE, is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iom
 import type { Strategy } from './strategy.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.17.ts';
 
+/** follow_fault_pfn()'s struct follow_pfnmap_args (on the stack in C). */
+const args = new FollowPfnmapArgs();
+
 function follow_fault_pfn(k: Kernel, vma: VmAreaStruct, vaddr: number, pfn: Out, write_fault: boolean): number {
-  let args = follow_pfnmap_start(k, vma, vaddr); // follow_pte()
-  if (args === null) {
-    const ret = fixup_user_fault(k, vma, vaddr, write_fault);
+  args.vma = vma;
+  args.address = vaddr;
+  let ret = follow_pfnmap_start(k, args); // follow_pte()
+  if (ret) {
+    ret = fixup_user_fault(k, vma, vaddr, write_fault);
     if (ret) return ret;
 
-    args = follow_pfnmap_start(k, vma, vaddr);
-    if (args === null) return -EFAULT;
+    ret = follow_pfnmap_start(k, args);
+    if (ret) return ret;
   }
 
   pfn.v = args.pfn; // (BAR mmaps are writable: the write_fault && !pte_write() test never fails here)

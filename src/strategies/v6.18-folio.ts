@@ -10,7 +10,7 @@
 // tree was not read.
 
 import { EAGAIN, EFAULT, ENODEV, ENOMEM } from '../kernel/errno.ts';
-import { FOLL_LONGTERM, FOLL_WRITE, fixup_user_fault, follow_pfnmap_start, pin_user_pages_remote } from '../kernel/gup.ts';
+import { FOLL_LONGTERM, FOLL_WRITE, fixup_user_fault, follow_pfnmap_start, FollowPfnmapArgs, pin_user_pages_remote } from '../kernel/gup.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { PAGE_SIZE } from '../kernel/layout.ts';
 import { VM_PFNMAP, type MmStruct, type VmAreaStruct } from '../kernel/mm.ts';
@@ -20,14 +20,19 @@ import { IOMMU_WRITE, is_invalid_reserved_pfn, put_pfn, vfio_iommu_map, vfio_loc
 import type { Strategy } from './strategy.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v6.18.ts';
 
+/** follow_fault_pfn()'s struct follow_pfnmap_args (on the stack in C). */
+const args = new FollowPfnmapArgs();
+
 function follow_fault_pfn(k: Kernel, vma: VmAreaStruct, vaddr: number, pfn: Out, addr_mask: Out, write_fault: boolean): number {
-  let args = follow_pfnmap_start(k, vma, vaddr);
-  if (args === null) {
-    const ret = fixup_user_fault(k, vma, vaddr, write_fault);
+  args.vma = vma;
+  args.address = vaddr;
+  let ret = follow_pfnmap_start(k, args);
+  if (ret) {
+    ret = fixup_user_fault(k, vma, vaddr, write_fault);
     if (ret) return ret;
 
-    args = follow_pfnmap_start(k, vma, vaddr);
-    if (args === null) return -EFAULT;
+    ret = follow_pfnmap_start(k, args);
+    if (ret) return ret;
   }
 
   // (BAR mmaps are writable: the write_fault && !args.writable test never fails here)
@@ -35,8 +40,11 @@ function follow_fault_pfn(k: Kernel, vma: VmAreaStruct, vaddr: number, pfn: Out,
   addr_mask.v = args.addr_mask;
 
   // follow_pfnmap_end()
-  return 0;
+  return ret;
 }
+
+/** vaddr_get_pfns()'s unsigned long addr_mask (on the stack in C). */
+const addr_mask = out();
 
 /*
  * Returns the positive number of pfns successfully obtained or a negative
@@ -65,7 +73,6 @@ function vaddr_get_pfns(k: Kernel, mm: MmStruct, vaddr: number, npages: number, 
   const vma = vma_lookup(mm, vaddr);
 
   if (vma && vma.vm_flags & VM_PFNMAP) {
-    const addr_mask = out();
     k.c.pfnmap_lookups++;
     ret = follow_fault_pfn(k, vma, vaddr, pfn, addr_mask, (prot & IOMMU_WRITE) !== 0);
     if (ret === -EAGAIN) ret = -EFAULT;
