@@ -1,6 +1,7 @@
 // The simulator's own speed (tinybench): simulated pages per second on the per-page paths
 // (the 4.16 baseline's map and unmap of a 16 GiB BAR and of 4 KiB RAM), the bundled fixtures'
-// load and validation, and report rendering and compare on a small result.
+// load and validation, report rendering and compare on a small result, and a sweep's points on
+// one worker thread against two.
 // `npm run bench` prints a table; `npm run -s bench -- --json` prints a result document instead
 // (schema/result.schema.json: the per-page scenarios as fixtures with strategy "baseline", their
 // counters and modelled time, and tinybench's statistics as `timing`; the other tasks in `tasks`);
@@ -19,11 +20,14 @@ import { defaultPlacement } from '../src/layout/placement.ts';
 import { compareDocuments } from '../src/report/compare.ts';
 import { formatJson } from '../src/report/json.ts';
 import { formatTerminal } from '../src/report/terminal.ts';
-import { DEFAULT_PROFILE } from '../src/run/profile.ts';
+import { DEFAULT_PROFILE, loadProfile } from '../src/run/profile.ts';
 import type { FixtureResult, TimingStats } from '../src/run/result.ts';
 import type { RunOptions } from '../src/run/runner.ts';
 import { makeDocument, runLayout } from '../src/run/runner.ts';
 import { issue, release } from '../src/run/simulate.ts';
+import { planSweep } from '../src/run/sweep.ts';
+import { runSweep } from '../src/run/sweep-pool.ts';
+import { STRATEGIES } from '../src/strategies/registry.ts';
 import { baseline } from '../src/strategies/baseline.ts';
 import { barLayout, ramLayout } from './scenarios.ts';
 
@@ -81,8 +85,20 @@ const smallDoc = makeDocument([await runLayout(small.layout, small.source, { ...
 other.add('render the terminal report (small-mixed)', () => void formatTerminal(smallDoc, { color: false, verbose: false }));
 other.add('compare two result documents (small-mixed)', () => void compareDocuments(smallDoc, smallDoc, { base: 'a', current: 'b' }));
 
+// Sweep points in worker threads: the same sweep on one thread and on two (each sample starts
+// its threads, as the CLI does). A few samples of about a second or more each.
+const sweeps = new Bench({ time: 0, iterations: 5, warmup: true, warmupIterations: 1, warmupTime: 0 });
+const sweepPlan = planSweep({ bar: ['256M..8G'] });
+const sweepCfg = { strategies: STRATEGIES.map((s) => s.name), profile: loadProfile(DEFAULT_PROFILE) };
+for (const workers of [1, 2]) {
+  sweeps.add(`sweep --bar 256M..8G, ${workers} worker thread${workers === 1 ? '' : 's'}`, async () => {
+    await runSweep(sweepPlan, sweepCfg, { workers, inline: false });
+  });
+}
+
 await bench.run();
 await other.run();
+await sweeps.run();
 
 function latency(t: { name: string; result: Bench['tasks'][number]['result'] }): Statistics {
   const r = t.result;
@@ -101,7 +117,7 @@ scenarios.forEach((s, i) => {
   fixtures[i]!.strategies[0]!.timing = { map: stats(byName.get(`${s.name} map`)!), unmap: stats(byName.get(`${s.name} unmap`)!) };
 });
 const doc = makeDocument(fixtures, opts);
-doc.tasks = other.tasks.map((t) => ({ name: t.name, timing: stats(latency(t)) }));
+doc.tasks = [...other.tasks, ...sweeps.tasks].map((t) => ({ name: t.name, timing: stats(latency(t)) }));
 
 if (output !== undefined) writeFileSync(output, formatJson(doc));
 if (json) process.stdout.write(formatJson(doc));
@@ -112,7 +128,7 @@ else {
     const perSecond = n / (l.mean / 1000);
     console.log(`${t.name.padEnd(44)} ${l.mean.toFixed(1).padStart(8)} ms ±${l.rme.toFixed(1)}% (${l.samplesCount} samples)  ${(perSecond / 1e6).toFixed(1)} M pages/s`);
   }
-  for (const t of other.tasks) {
+  for (const t of [...other.tasks, ...sweeps.tasks]) {
     const l = latency(t);
     console.log(`${t.name.padEnd(44)} ${l.mean.toFixed(3).padStart(8)} ms ±${l.rme.toFixed(1)}% (${l.samplesCount} samples)`);
   }

@@ -3,7 +3,7 @@
 
 import { InvalidArgumentError, type Command } from 'commander';
 import type { WhatIf } from '../layout/whatif.ts';
-import { listProfiles } from '../run/profile.ts';
+import { isProfilePath, listProfiles } from '../run/profile.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 
 /** "baseline,rfc" -> registry order, no duplicates; an unknown name lists the valid ones. */
@@ -17,9 +17,12 @@ export function parseStrategies(value: string): string[] {
   return valid.filter((n) => names.includes(n));
 }
 
+/** A bundled profile's name, or a path to a profile file (ends in .json or has a '/'): the
+ *  file is read and checked when the command starts (loadProfile), a bad one exits 2. */
 export function parseProfile(value: string): string {
+  if (isProfilePath(value)) return value;
   const valid = listProfiles().map((p) => p.name);
-  if (!valid.includes(value)) throw new InvalidArgumentError(`unknown profile "${value}"; valid: ${valid.join(', ')}`);
+  if (!valid.includes(value)) throw new InvalidArgumentError(`unknown profile "${value}"; valid: ${valid.join(', ')}, or a path to a profile file (.json)`);
   return value;
 }
 

@@ -8,6 +8,7 @@ import { processIo, type Io } from './io.ts';
 import { listCommand } from './list.ts';
 import { runCommand } from './run.ts';
 import { showCommand } from './show.ts';
+import { sweepCommand } from './sweep.ts';
 import { validateCommand } from './validate.ts';
 import { toolVersion } from './version.ts';
 
@@ -15,6 +16,7 @@ const EXAMPLES = `
 Examples:
   $ vfio-pin-bench run                       compare the strategies on the seed's 16 GiB GPU BAR
   $ vfio-pin-bench run --bar 64G             what-if: a 64 GiB BAR
+  $ vfio-pin-bench sweep --bar 256M..128G    every strategy over BAR sizes: table and log-log chart
   $ vfio-pin-bench list                      bundled fixtures, strategies, cost profiles
   $ vfio-pin-bench show multi-gpu            a fixture's VMAs and DMA requests
   $ vfio-pin-bench validate ./my-vm.json     check your own fixture
@@ -48,6 +50,7 @@ export function buildProgram(io: Io, status: ExitStatus = { code: EXIT_OK }): Co
   exportCommand(program, io);
   listCommand(program, io);
   showCommand(program, io);
+  sweepCommand(program, io);
   validateCommand(program, io);
   return program;
 }

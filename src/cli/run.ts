@@ -9,7 +9,7 @@ import { unsafeText } from '../report/verdict.ts';
 import { InputError } from '../input-error.ts';
 import { bundledFixtures } from '../layout/bundled.ts';
 import type { RunOptions } from '../run/api.ts';
-import { DEFAULT_PROFILE } from '../run/profile.ts';
+import { DEFAULT_PROFILE, loadProfile } from '../run/profile.ts';
 import type { FixtureResult, RunDocument } from '../run/result.ts';
 import { makeDocument, runLayout } from '../run/runner.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
@@ -36,6 +36,7 @@ interface RunFlags extends WhatIfFlags {
   iterations: number;
   timing: boolean;
   profile?: string;
+  explain?: boolean;
   verbose?: boolean;
   color: boolean;
   quiet?: boolean;
@@ -48,6 +49,8 @@ Examples:
   $ vfio-pin-bench run ./my-vm.json --strategy baseline,rfc
   $ vfio-pin-bench run --bar 64G --no-timing            what-if: a 64 GiB BAR, counters and model only
   $ vfio-pin-bench run --ram 1T --backing hugetlb-1g --memlock unlimited
+  $ vfio-pin-bench run --no-timing --explain           where each strategy's modelled time goes, by counter
+  $ vfio-pin-bench run --profile ./my-cpu.json          your own cost profile (ns per counter; see profiles/)
   $ vfio-pin-bench run --json > result.json             the Result records, for scripts and CI
   $ vfio-pin-bench run --markdown >> "$GITHUB_STEP_SUMMARY"
   $ vfio-pin-bench run --output result.json             the tables here, the JSON document in a file
@@ -124,6 +127,8 @@ function fixtureRefs(refs: string[], flags: RunFlags): string[] {
 async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitStatus): Promise<void> {
   const inputs = loadInputs(fixtureRefs(refs, flags), whatIfFrom(flags));
   if (flags.output !== undefined) checkOutputFolder(flags.output);
+  // a bad profile file (--profile my.json) is bad input: exit 2 before anything runs
+  const profile = loadProfile(flags.profile ?? DEFAULT_PROFILE);
   const opts: RunOptions = {
     strategies: flags.strategy ?? STRATEGIES.map((s) => s.name),
     profile: flags.profile ?? DEFAULT_PROFILE,
@@ -147,7 +152,7 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
   }
   const doc = makeDocument(results, opts);
   if (flags.output !== undefined) writeDocument(flags.output, doc);
-  io.out(renderFormat(doc, format, { color: useColor(io, flags.color), verbose: flags.verbose ?? false }));
+  io.out(renderFormat(doc, format, { color: useColor(io, flags.color), verbose: flags.verbose ?? false, ...(flags.explain ? { explain: profile } : {}) }));
   if (flags.failOnUnsafe) {
     const lines = unsafeLines(doc);
     for (const line of lines) io.err(`--fail-on-unsafe: ${line}\n`);
@@ -172,7 +177,8 @@ export function runCommand(program: Command, io: Io, status: ExitStatus = { code
     .option('-t, --time <ms>', 'tinybench time budget per task, in ms', parsePositiveNumber, 200)
     .option('-n, --iterations <n>', 'tinybench minimum iterations per task', parsePositiveInt, 3)
     .option('--no-timing', 'counters, oracle and modelled time only (no tinybench; fast)')
-    .option('--profile <name>', 'cost profile for the modelled kernel time (see `list`)', parseProfile)
+    .option('--profile <name|file.json>', 'cost profile for the modelled kernel time: a bundled name (see `list`) or a profile file', parseProfile)
+    .option('--explain', 'after the verdicts, break each strategy\'s modelled map and unmap time down into its top counters (terminal and markdown)')
     .option('-v, --verbose', 'also show counters that are zero for every strategy, and passing invariants')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .option('-q, --quiet', 'no progress line on stderr');

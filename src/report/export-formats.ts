@@ -1,6 +1,7 @@
 // The output formats of `run --format` and `export --format`: each a pure function of the
 // result document.
 
+import type { Profile } from '../run/profile.ts';
 import type { RunDocument } from '../run/result.ts';
 import { formatBencher } from './export-bencher.ts';
 import { formatCsv } from './export-csv.ts';
@@ -21,11 +22,12 @@ export const FORMAT_HELP: Record<Format, string> = {
   csv: 'one row per fixture, strategy and op',
 };
 
-export function renderFormat(doc: RunDocument, format: Format, opts: { color: boolean; verbose: boolean }): string {
+/** explain: break the modelled time down by counter with this profile (terminal and markdown). */
+export function renderFormat(doc: RunDocument, format: Format, opts: { color: boolean; verbose: boolean; explain?: Profile }): string {
   switch (format) {
     case 'terminal': return formatTerminal(doc, opts);
     case 'json': return formatJson(doc);
-    case 'markdown': return formatMarkdown(doc, { verbose: opts.verbose });
+    case 'markdown': return formatMarkdown(doc, { verbose: opts.verbose, ...(opts.explain !== undefined ? { explain: opts.explain } : {}) });
     case 'github-action-benchmark': return formatGithubActionBenchmark(doc);
     case 'bencher': return formatBencher(doc);
     case 'csv': return formatCsv(doc);

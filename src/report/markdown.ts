@@ -1,6 +1,8 @@
 // The `run` report as GitHub-flavoured markdown (--markdown): the same tables as the terminal.
 
+import type { Profile } from '../run/profile.ts';
 import type { FixtureResult, RunDocument } from '../run/result.ts';
+import { explainCaption, explainFixture, explanationText } from './explain.ts';
 import { renderMarkdownTable } from './grid.ts';
 import { envText, summaryText } from './header.ts';
 import { pinCountGrid } from './pincount.ts';
@@ -8,7 +10,7 @@ import { requestsGrid } from './requests.ts';
 import { timingCaption, timingGrid } from './timing.ts';
 import { verdictLines } from './verdict.ts';
 
-function fixtureMarkdown(doc: RunDocument, fx: FixtureResult, verbose: boolean): string {
+function fixtureMarkdown(doc: RunDocument, fx: FixtureResult, verbose: boolean, explain?: Profile): string {
   const verdicts: string[] = [];
   for (const s of fx.strategies) {
     const [first, ...rest] = verdictLines(s, verbose);
@@ -39,11 +41,19 @@ function fixtureMarkdown(doc: RunDocument, fx: FixtureResult, verbose: boolean):
     '### Verdict',
     '',
     ...verdicts,
+    ...(explain === undefined ? [] : [
+      '',
+      '### Where the modelled time goes',
+      '',
+      explainCaption(explain),
+      '',
+      ...explainFixture(fx, explain).map((e) => `- \`${e.strategy}\` ${e.side}: ${explanationText(e)}`),
+    ]),
   ].join('\n');
 }
 
-export function formatMarkdown(doc: RunDocument, opts: { verbose?: boolean } = {}): string {
+export function formatMarkdown(doc: RunDocument, opts: { verbose?: boolean; explain?: Profile } = {}): string {
   const title = `# ${doc.tool.name} ${doc.tool.version}`;
-  const body = doc.fixtures.map((fx) => fixtureMarkdown(doc, fx, opts.verbose ?? false));
+  const body = doc.fixtures.map((fx) => fixtureMarkdown(doc, fx, opts.verbose ?? false, opts.explain));
   return [title, ...body].join('\n\n') + '\n';
 }

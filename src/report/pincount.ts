@@ -42,18 +42,23 @@ function withRest(order: Item[]): Item[] {
 /** IOMMU page sizes seen by any strategy, largest first. */
 function pteSizes(fx: FixtureResult): number[] {
   const sizes = new Set<number>();
-  for (const s of fx.strategies) for (const k of Object.keys(s.iommuPtes)) sizes.add(Number(k));
+  for (const s of fx.strategies) for (const k of Object.keys(s.iommuPtes ?? {})) sizes.add(Number(k));
   return [...sizes].sort((a, b) => b - a);
 }
 
 /** "1G: 16, 2M: 0, 4K: 0" over the sizes any strategy used, so columns compare. */
 export function ptesBySizeText(s: StrategyResult, sizes: number[]): string {
+  if (s.iommuPtes === undefined) return '-';
   return sizes.map((size) => `${formatPageSize(size)}: ${formatCount(s.iommuPtes[String(size)] ?? 0)}`).join(', ');
 }
 
 function spec(side: Side, item: Item): RowSpec {
   if (item === LOCKED_VM_PEAK) {
-    return { side, label: 'locked_vm peak (pages)', value: (s) => ({ text: formatCount(s.lockedVmPeak), zero: s.lockedVmPeak === 0 }) };
+    return {
+      side,
+      label: 'locked_vm peak (pages)',
+      value: (s) => (s.lockedVmPeak === undefined ? { text: '-', zero: true } : { text: formatCount(s.lockedVmPeak), zero: s.lockedVmPeak === 0 }),
+    };
   }
   if (item === PTES_BY_SIZE) {
     return {
@@ -61,7 +66,7 @@ function spec(side: Side, item: Item): RowSpec {
       label: 'IOMMU PTEs by size',
       value: (s, fx) => ({
         text: ptesBySizeText(s, pteSizes(fx)),
-        zero: Object.values(s.iommuPtes).every((n) => n === 0),
+        zero: Object.values(s.iommuPtes ?? {}).every((n) => n === 0),
       }),
     };
   }
@@ -69,8 +74,9 @@ function spec(side: Side, item: Item): RowSpec {
     side,
     label: counterLabel(item).label,
     value: (s) => {
-      const n = s.counters[side][item];
-      return { text: formatCount(n), zero: n === 0 };
+      // undefined: a stored document written before this counter existed
+      const n = s.counters[side][item] as number | undefined;
+      return n === undefined ? { text: '-', zero: true } : { text: formatCount(n), zero: n === 0 };
     },
   };
 }

@@ -1,7 +1,9 @@
 // The whole `run` report for a terminal: per fixture a header line, the timing table,
-// the pin-count table and the verdict lines.
+// the pin-count table and the verdict lines (and with --explain where the modelled time goes).
 
+import type { Profile } from '../run/profile.ts';
 import type { FixtureResult, RunDocument } from '../run/result.ts';
+import { explainCaption, explainLines } from './explain.ts';
 import { renderTable } from './grid.ts';
 import { headerLine } from './header.ts';
 import { pinCountGrid } from './pincount.ts';
@@ -10,7 +12,10 @@ import { makeChalk, paint, type ReportOptions } from './style.ts';
 import { timingCaption, timingGrid } from './timing.ts';
 import { verdictLines } from './verdict.ts';
 
-function fixtureReport(doc: RunDocument, fx: FixtureResult, opts: ReportOptions): string {
+/** explain: the cost profile to break the modelled time down with (run --explain). */
+export type TerminalOptions = ReportOptions & { explain?: Profile };
+
+function fixtureReport(doc: RunDocument, fx: FixtureResult, opts: TerminalOptions): string {
   const c = makeChalk(opts.color);
   const width = Math.max(0, ...fx.strategies.map((s) => s.strategy.length));
   const verdicts: string[] = [];
@@ -34,9 +39,14 @@ function fixtureReport(doc: RunDocument, fx: FixtureResult, opts: ReportOptions)
     '',
     c.bold('Verdict (oracle: IOMMU contents vs the process page tables):'),
     ...verdicts,
+    ...(opts.explain === undefined ? [] : ['', c.bold(explainCaption(opts.explain)), ...explainTerminal(fx, opts.explain, width, c)]),
   ].join('\n');
 }
 
-export function formatTerminal(doc: RunDocument, opts: ReportOptions): string {
+function explainTerminal(fx: FixtureResult, profile: Profile, width: number, c: ReturnType<typeof makeChalk>): string[] {
+  return explainLines(fx, profile).map((l) => `  ${c.bold(l.strategy.padEnd(width))}  ${l.side.padEnd(5)}  ${l.text}`);
+}
+
+export function formatTerminal(doc: RunDocument, opts: TerminalOptions): string {
   return doc.fixtures.map((fx) => fixtureReport(doc, fx, opts)).join('\n\n') + '\n';
 }

@@ -25,19 +25,33 @@ export function listProfiles(): { name: string; description: string }[] {
     .map((p) => ({ name: p.name, description: p.description }));
 }
 
+/** True when --profile names a file rather than a bundled profile: "x.json", "dir/x". */
+export function isProfilePath(ref: string): boolean {
+  return ref.endsWith('.json') || ref.includes('/') || ref.includes('\\');
+}
+
 /** A bundled profile by name, or a path to a profile file. */
 export function loadProfile(ref: string): Profile {
-  const file = ref.endsWith('.json') || ref.includes('/') ? ref : join(PROFILE_DIR, `${ref}.json`);
+  const path = isProfilePath(ref);
+  const file = path ? ref : join(PROFILE_DIR, `${ref}.json`);
   const shown = file.startsWith(PROFILE_DIR) ? `profiles/${basename(file)}` : file;
   if (!existsSync(file)) {
+    if (path) throw new InputError(`--profile ${ref}: no such file`);
     const names = readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
-    throw new InputError(`--profile: no profile "${ref}"; bundled: ${names.join(', ')}`);
+    throw new InputError(`--profile: no profile "${ref}"; bundled: ${names.join(', ')}, or give a path to a profile file (.json)`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    // "EISDIR: illegal operation on a directory, read" -> "EISDIR: illegal operation on a directory"
+    throw new InputError(`--profile ${ref}: cannot read: ${String((e as Error).message).split(',')[0]}`);
   }
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (e) {
-    throw new InputError(`${shown}: invalid JSON: ${(e as Error).message}`);
+    throw new InputError(`${shown}: invalid JSON: ${(e as Error).message.split('\n')[0]}`);
   }
   return parseProfile(json, shown);
 }
@@ -50,7 +64,8 @@ export function parseProfile(json: unknown, file: string): Profile {
   }
   if (typeof o.name !== 'string' || !o.name) throw new InputError(`${file}: name: expected a non-empty string, got ${JSON.stringify(o.name)}`);
   if (typeof o.description !== 'string') throw new InputError(`${file}: description: expected a string, got ${JSON.stringify(o.description)}`);
-  if (!Array.isArray(o.derivation) || !o.derivation.every((l) => typeof l === 'string'))
+  // derivation: how the numbers were arrived at; optional in a user's file
+  if (o.derivation !== undefined && (!Array.isArray(o.derivation) || !o.derivation.every((l) => typeof l === 'string')))
     throw new InputError(`${file}: derivation: expected an array of strings`);
   const ns = o.ns as Record<string, unknown>;
   if (typeof ns !== 'object' || ns === null || Array.isArray(ns)) throw new InputError(`${file}: ns: expected an object of ns per counter`);
@@ -59,10 +74,11 @@ export function parseProfile(json: unknown, file: string): Profile {
   }
   for (const name of COUNTER_NAMES) {
     const v = ns[name];
+    if (v === undefined) throw new InputError(`${file}: ns.${name}: missing; every counter must be priced (0 allowed)`);
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
       throw new InputError(`${file}: ns.${name}: expected a non-negative number of ns (every counter must be priced, 0 allowed), got ${JSON.stringify(v)}`);
   }
-  return { name: o.name, description: o.description, derivation: o.derivation as string[], ns: ns as Profile['ns'] };
+  return { name: o.name, description: o.description, derivation: (o.derivation as string[] | undefined) ?? [], ns: ns as Profile['ns'] };
 }
 
 /** Modelled kernel time of one side's counters, ns. */

@@ -74,13 +74,23 @@ export function gitCommit(env: Record<string, string | undefined> = process.env,
   }
 }
 
-export function makeDocument(fixtures: FixtureResult[], opts: RunOptions): RunDocument {
+/** The tool's name and version (package.json), as documents record it. */
+export function toolInfo(): RunDocument['tool'] {
+  return { name: pkg.name, version: pkg.version };
+}
+
+/** Where a document was made: node, platform, CPU, cores and the git commit if known. */
+export function envInfo(): RunDocument['env'] {
   const cpu = cpus();
   const commit = gitCommit();
+  return { node: process.version, platform: process.platform, arch: process.arch, cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, ...(commit === undefined ? {} : { gitCommit: commit }) };
+}
+
+export function makeDocument(fixtures: FixtureResult[], opts: RunOptions): RunDocument {
   return {
     schemaVersion: SCHEMA_VERSION,
-    tool: { name: pkg.name, version: pkg.version },
-    env: { node: process.version, platform: process.platform, arch: process.arch, cpu: cpu[0]?.model ?? 'unknown', cores: cpu.length, ...(commit === undefined ? {} : { gitCommit: commit }) },
+    tool: toolInfo(),
+    env: envInfo(),
     options: { strategies: opts.strategies, profile: opts.profile, timeMs: opts.timeMs, iterations: opts.iterations, timed: opts.timed },
     fixtures,
   };

@@ -1,0 +1,31 @@
+// A sweep worker thread: runs whole points (every strategy of one layout) as the main thread
+// hands them out, and posts the records back. Started by sweep-pool.ts through
+// sweep-worker.js (which registers the TypeScript loader first).
+
+import { parentPort } from 'node:worker_threads';
+import { InputError } from '../input-error.ts';
+import type { Layout } from '../kernel/layout.ts';
+import { runPoint, type PointConfig, type SweepRecord } from './sweep-point.ts';
+
+/** main -> worker */
+export type ToWorker = { type: 'point'; index: number; layout: Layout; cfg: PointConfig };
+/** worker -> main */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'strategy'; index: number; strategy: string }
+  | { type: 'point'; index: number; records: SweepRecord[] }
+  | { type: 'error'; index: number; input: boolean; message: string; stack?: string };
+
+const port = parentPort;
+if (port === null) throw new Error('sweep-worker.ts runs as a worker thread (see sweep-pool.ts)');
+const post = (m: FromWorker): void => port.postMessage(m);
+
+port.on('message', (m: ToWorker) => {
+  runPoint(m.layout, m.cfg, (strategy) => post({ type: 'strategy', index: m.index, strategy }))
+    .then((records) => post({ type: 'point', index: m.index, records }))
+    .catch((e: unknown) => {
+      const err = e instanceof Error ? e : new Error(String(e));
+      post({ type: 'error', index: m.index, input: err instanceof InputError, message: err.message, ...(err.stack !== undefined ? { stack: err.stack } : {}) });
+    });
+});
+post({ type: 'ready' });
