@@ -115,10 +115,9 @@ const placementArb = (maxFolios: number): fc.Arbitrary<PlacementSpec> =>
   );
 
 const EXTRA_FLAGS: VmFlagName[] = ['VM_LOCKED', 'VM_DONTDUMP', 'VM_SHARED'];
-// KNOWN BUG (reported): VM_IO / VM_PFNMAP given in "flags" on a RAM-backed VMA pass validation,
-// and the pfn 4.16's vaddr_get_pfn() then computes from vm_pgoff (0 for anonymous memory) lands
-// in the host kernel image: the baseline maps kernel pages, the oracle says UNSAFE. Not generated
-// until the validator refuses those flags on RAM backings.
+// VM_IO / VM_PFNMAP in "flags" on a RAM-backed VMA are refused by the validator (they once let
+// 4.16 compute a pfn from vm_pgoff = 0 and map the host kernel image); the fixtures property
+// checks the refusal. They are not generated here.
 
 export function vmaSpecArb(): fc.Arbitrary<VmaSpec> {
   const kind = fc.oneof(

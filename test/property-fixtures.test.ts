@@ -236,29 +236,8 @@ function apply(doc0: unknown, m: Mutation): Applied {
 /** Pages the map requests ask for: simulated only when small enough to be quick. */
 const mapPages = (l: Layout): number => l.requests.reduce((s, r) => s + (r.op === 'map' && r.size < 2 ** 53 ? r.size / 4096 : 0), 0);
 
-/**
- * KNOWN BUG (reported): the validator accepts VM_IO / VM_PFNMAP in "flags" of a RAM-backed VMA;
- * 4.16's vaddr_get_pfn() then takes the VM_PFNMAP branch with vm_pgoff 0 and, from 16 MiB into
- * the VMA, maps host kernel-image pfns (PageReserved): baseline UNSAFE. Excused here until the
- * validator refuses those flags on anon / thp / hugetlb backings. Seed 0x5eed6, shrunk (test "a
- * RAM-backed VMA with any extra vm_flags"): an 18 MiB anon VMA with "flags": ["VM_PFNMAP"], one
- * page mapped rw at offset 16 MiB: the baseline maps pfn 0x1000 instead of the VMA's page.
- */
-const ramVmaWithIoFlags = (l: Layout): boolean =>
-  l.vmas.some((v) => v.backing.kind !== 'pfnmap' && (v.flags.includes('VM_IO') || v.flags.includes('VM_PFNMAP')));
-
-/**
- * KNOWN BUG (reported): the validator accepts a RAM-backed VMA of more than 2^32 pages of 4 KiB
- * (16 TiB), but the kernel keeps one typed-array entry per 4 KiB page and V8 allows at most 2^32:
- * `new Kernel()` throws "RangeError: Invalid typed array length" (the CLI: "internal error", exit
- * 70, instead of an exit-2 message naming the VMA). Seed 0x5eed6, long run, shrunk to
- * zero-page-shortcut with vmas[0].size = "1P". Excused for exactly that error on such a layout.
- */
-const tooManyPagesKnownBug = (l: Layout, e: unknown): boolean =>
-  e instanceof RangeError && /Invalid typed array length/.test(e.message) && l.vmas.some((v) => v.backing.kind !== 'pfnmap' && v.size / 4096 > 2 ** 32);
-
 describe('property: fuzzed fixtures', () => {
-  const stats = { rejected: 0, accepted: 0, simulated: 0, knownIoFlags: 0, knownPages: 0, slowest: 0 };
+  const stats = { rejected: 0, accepted: 0, simulated: 0, slowest: 0 };
 
   test('a mutated bundled fixture is refused with one line naming the file and where, or accepted and simulated correctly', (t) => {
     fc.assert(
@@ -285,33 +264,24 @@ describe('property: fuzzed fixtures', () => {
         assert.ok(!a.mustReject, `${what}: accepted, but this input must be refused`);
         // accepted: a valid layout the kernel can be built from and, when small, runs correctly
         validateLayout(structuredClone(res.layout), (p) => (p === '' ? FILE : `${FILE}: ${p}`));
+        // (fixed: RAM VMAs over 2^32 pages, and VM_IO / VM_PFNMAP on RAM VMAs, are now refused)
         let sim: ReturnType<typeof simulate> | null = null;
-        try {
-          if (mapPages(res.layout) > 1 << 18) new Kernel(res.layout, baseline);
-          else sim = simulate(res.layout, baseline);
-        } catch (e) {
-          if (!tooManyPagesKnownBug(res.layout, e)) throw e;
-          stats.knownPages++; // KNOWN BUG (reported): see tooManyPagesKnownBug
-          return;
-        }
+        if (mapPages(res.layout) > 1 << 18) new Kernel(res.layout, baseline);
+        else sim = simulate(res.layout, baseline);
         if (sim === null) return;
         stats.simulated++;
-        if (ramVmaWithIoFlags(res.layout)) {
-          stats.knownIoFlags++; // KNOWN BUG (reported): see ramVmaWithIoFlags
-          return;
-        }
         assert.ok(sim.oracle.ok, `${what}: accepted, but the baseline is UNSAFE: ${sim.oracle.detail}`);
         for (const c of sim.invariants) assert.ok(c.ok || c.severity === 'warn', `${what}: accepted, but ${c.name}: ${c.detail}`);
       }),
       params(400),
     );
-    t.diagnostic(`fixture mutations: ${stats.rejected} refused, ${stats.accepted} accepted (${stats.simulated} simulated, ` +
-      `KNOWN BUGs excused: ${stats.knownIoFlags} VM_IO/VM_PFNMAP on RAM, ${stats.knownPages} over 2^32 pages); slowest parse ${stats.slowest.toFixed(1)} ms`);
+    t.diagnostic(`fixture mutations: ${stats.rejected} refused, ${stats.accepted} accepted (${stats.simulated} simulated); ` +
+      `slowest parse ${stats.slowest.toFixed(1)} ms`);
     assert.ok(stats.rejected > 100 && stats.accepted > 20 && stats.simulated > 10, 'coverage: too few refused or accepted mutations');
   });
 
   test('a RAM-backed VMA with any extra vm_flags: refused, or mapped correctly by every strategy', (t) => {
-    let excused = 0;
+    let refused = 0;
     fc.assert(
       fc.property(
         fc.constantFrom('anon', 'thp', 'hugetlb'),
@@ -328,13 +298,15 @@ describe('property: fuzzed fixtures', () => {
             requests: [{ op: 'map', vaddr: { vma: 'ram', offset }, iova: '0', size: pages * 4096, prot }],
           };
           const res = parse(doc, JSON.stringify(doc));
+          // VM_IO / VM_PFNMAP on a RAM VMA are refused (they once let 4.16 map kernel pages)
+          if (flags.includes('VM_IO') || flags.includes('VM_PFNMAP')) {
+            assert.ok(!res.ok, `${kind} with ${flags.join(',')}: accepted`);
+            refused++;
+            return;
+          }
           if (!res.ok) return;
           for (const s of STRATEGIES) {
             const sim = simulate(res.layout, s);
-            if (!sim.oracle.ok && ramVmaWithIoFlags(res.layout)) {
-              excused++; // KNOWN BUG (reported): see ramVmaWithIoFlags
-              continue;
-            }
             assert.ok(sim.oracle.ok, `${s.name}: ${kind} ${size} [${flags.join(',')}] map +${offset} ${pages} pages ${prot}: ${sim.oracle.detail}`);
             for (const c of sim.invariants) assert.ok(c.ok || c.severity === 'warn', `${s.name}: ${c.name}: ${c.detail}`);
           }
@@ -342,7 +314,7 @@ describe('property: fuzzed fixtures', () => {
       ),
       params(200),
     );
-    t.diagnostic(`extra vm_flags on RAM: ${excused} UNSAFE results excused as the known VM_IO/VM_PFNMAP-on-RAM bug`);
+    t.diagnostic(`extra vm_flags on RAM: ${refused} layouts with VM_IO/VM_PFNMAP refused`);
   });
 
   test('every bad number, in every numeric slot of every bundled fixture, is refused naming that slot', (t) => {
@@ -487,17 +459,9 @@ async function validateInProcess(path: string): Promise<{ code: number; err: str
   return { code, err: io.errText, ms: performance.now() - t0 };
 }
 
-/**
- * KNOWN BUG (reported): readJson() puts V8's JSON.parse message into its one-line error, and V8
- * quotes the text around the bad token ("Unexpected token ' ', \" {\n  \"$sch\"... is not valid
- * JSON"): when that text holds a newline the message spans two lines. Excused (only that shape)
- * until the quoted text is escaped or cut at the line break. Seed 0x5eed6, shrunk: one NUL byte
- * at offset 0 of small-mixed.json; a UTF-16 fixture shows it too.
- */
-function oneLineOrKnownJsonBug(err: string): { lines: string[]; knownBug: boolean } {
-  const lines = err.trimEnd().split('\n');
-  const knownBug = lines.length > 1 && / invalid JSON: .*"/.test(lines[0]!) && / is not valid JSON$/.test(lines[lines.length - 1]!);
-  return { lines, knownBug };
+/** The message's lines (every error is one line: V8's JSON messages are folded by readJson()). */
+function oneLine(err: string): string[] {
+  return err.trimEnd().split('\n');
 }
 
 const INVALID_UTF8: number[][] = [[0xff], [0xfe, 0xff], [0xc0, 0x80], [0x80], [0xe2, 0x82], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80]];
@@ -507,8 +471,6 @@ describe('property: fixture files', () => {
 
   test('bytes: invalid UTF-8, truncation and noise end as exit 2 with one line, or a fixture that runs', async (t) => {
     let n = 0;
-    let knownBug = 0;
-    let knownJson = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
@@ -524,28 +486,21 @@ describe('property: fixture files', () => {
           const r = await validateInProcess(path);
           assert.ok(r.ms < 1000, `${JSON.stringify(m)}: took ${r.ms} ms`);
           if (r.code === 0) {
-            if (m.k === 'utf8') {
-              // KNOWN BUG (reported): invalid UTF-8 inside a JSON string is decoded to U+FFFD and
-              // accepted (readFileSync(.., 'utf8') is not fatal); it must be exit 2 naming the byte.
-              // Seed 0x5eed6, shrunk: one 0xFF byte at offset 16 of small-mixed.json (in "$schema").
-              assert.ok(readFileSync(path, 'utf8').includes('\uFFFD'), `${JSON.stringify(m)}: accepted, and not as the known U+FFFD case`);
-              knownBug++;
-              return;
-            }
+            // (fixed: invalid UTF-8 was decoded to U+FFFD and accepted)
+            assert.ok(m.k !== 'utf8', `${JSON.stringify(m)}: invalid UTF-8 accepted`);
             // noise that still parses (inside a string, or whitespace) must give a fixture that runs
             simulate(loadFixture(path).layout, baseline);
             return;
           }
           assert.equal(r.code, 2, `${JSON.stringify(m)}: exit ${r.code}: ${r.err}`);
-          const { lines, knownBug: multiline } = oneLineOrKnownJsonBug(r.err);
-          if (multiline) knownJson++; // KNOWN BUG (reported): see oneLineOrKnownJsonBug
-          else assert.equal(lines.length, 1, `${JSON.stringify(m)}: not one line: ${r.err}`);
+          const lines = oneLine(r.err);
+          assert.equal(lines.length, 1, `${JSON.stringify(m)}: not one line: ${r.err}`);
           assert.ok(lines[0]!.startsWith(`${path}:`), `${JSON.stringify(m)}: does not name the file: ${r.err}`);
         },
       ),
       params(150),
     );
-    t.diagnostic(`byte mutations: ${knownBug} invalid-UTF-8 files accepted, ${knownJson} two-line "invalid JSON" messages (KNOWN BUGs, excused)`);
+    t.diagnostic(`byte mutations: ${n} files`);
   });
 
   test('files that are not fixtures: each is exit 2, one line naming the file and the problem, within a second', async () => {
@@ -576,19 +531,16 @@ describe('property: fixture files', () => {
       ['50,000 nested objects', deepObj, /backing\.kind/],
       ['an empty file', empty, /invalid JSON/],
       ['NUL bytes', nul, /invalid JSON/],
-      ['UTF-16', utf16, /invalid JSON/],
+      ['UTF-16', utf16, /not UTF-8/],
       ['a JSON array', arrayTop, /expected a JSON object at the top level/],
-      // KNOWN BUG (reported): a character device such as /dev/zero bypasses the 10 MiB limit (the
-      // limit reads statSync().size, 0 for devices and pipes): readFileSync() then reads until Node
-      // aborts (std::bad_alloc, SIGABRT after ~50 s and ~17 GB here). Not run until readJson()
-      // reads at most MAX_FIXTURE_BYTES + 1 bytes.
-      // ['a character device', '/dev/zero', /over the .* limit|not a regular file/],
+      // (fixed: the size check used statSync(), 0 for devices, and /dev/zero was read until Node aborted)
+      ['a character device', '/dev/zero', /more than the .* limit/],
     ];
     for (const [what, path, re] of cases) {
       const r = await validateInProcess(path);
       assert.equal(r.code, 2, `${what}: exit ${r.code}: ${r.err}`);
-      const { lines, knownBug } = oneLineOrKnownJsonBug(r.err);
-      if (!knownBug) assert.equal(lines.length, 1, `${what}: not one line: ${r.err}`); // KNOWN BUG (reported): see oneLineOrKnownJsonBug
+      const lines = oneLine(r.err);
+      assert.equal(lines.length, 1, `${what}: not one line: ${r.err}`);
       assert.ok(lines[0]!.startsWith(`${path}:`), `${what}: does not start with the file: ${r.err}`);
       assert.match(lines[0]!, re, `${what}: ${lines[0]}`);
       assert.ok(r.ms < 1000, `${what}: took ${r.ms.toFixed(0)} ms`);

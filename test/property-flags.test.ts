@@ -50,7 +50,7 @@ const pgsizesArb = pick(
 );
 const placementArb = pick(
   good('contiguous', 'scattered', 'runs:4K', 'runs:64K', 'runs:2M', 'runs:1G', 'geometric:124K', 'geometric:2M', 'geometric:4K'),
-  fc.oneof(late('runs:3K', 'runs:0', 'geometric:0', 'geometric:4097'), bad('runs', 'runs:', 'random', 'runs:4K:1', 'geometric:-1', 'Contiguous', 'runs:1.5K', 'scattered:4K')),
+  bad('runs:3K', 'runs:0', 'geometric:0', 'geometric:4097', 'runs', 'runs:', 'random', 'runs:4K:1', 'geometric:-1', 'Contiguous', 'runs:1.5K', 'scattered:4K'),
 );
 const seedArb = pick(good('0', '1', '42', '4294967295', '0xffffffff'), bad('-1', '4294967296', '1.5', 'x', '', '99999999999999999999'));
 
@@ -114,19 +114,9 @@ function whatIf(c: FlagCase): { w: WhatIf; badFlags: Set<string>; early: Set<str
 
 const FLAG_OF = /^(--[a-z-]+|what-if): /;
 
-/**
- * KNOWN BUG (reported): a --placement whose run length is not a whole number of 4 KiB pages, or is
- * 0 ("runs:3K", "runs:0", "geometric:0"), is only checked against RAM-backed VMAs; when the
- * layout has none (e.g. `run --bar 64M --placement runs:3K`) it is accepted and ignored. Every folio
- * size is a multiple of 4 KiB, so such a value can never be right. Excused when no RAM VMA exists.
- * Seed 0x5eed6, shrunk: --bar 4K --placement runs:3K (no fixture) is accepted.
- */
-const placementKnownBug = (c: FlagCase, l: Layout | null): boolean =>
-  c.placement !== undefined && c.placement.bad && /^(runs|geometric):/.test(c.placement.text) && l !== null && l.vmas.every((v) => v.backing.kind === 'pfnmap');
-
 describe('property: what-if flags', () => {
   test('any combination of flag values: a valid layout the baseline maps correctly, or one line naming a flag', (t) => {
-    const st = { refused: 0, accepted: 0, simulated: 0, knownBug: 0 };
+    const st = { refused: 0, accepted: 0, simulated: 0 };
     fc.assert(
       fc.property(flagCaseArb, (c) => {
         const { w, badFlags, early, text } = whatIf(c);
@@ -153,13 +143,8 @@ describe('property: what-if flags', () => {
           return;
         }
         st.accepted++;
-        if (badFlags.size > 0) {
-          if (placementKnownBug(c, layout) && badFlags.size === 1) {
-            st.knownBug++; // KNOWN BUG (reported): see placementKnownBug
-            return;
-          }
-          assert.fail(`${what}: accepted, but ${[...badFlags].join(', ')} carries a bad value`);
-        }
+        // (fixed: --placement runs:3K / runs:0 were accepted when the layout had no RAM VMA)
+        if (badFlags.size > 0) assert.fail(`${what}: accepted, but ${[...badFlags].join(', ')} carries a bad value`);
         assert.ok(!(base === null && (w.bar ?? []).length === 0 && w.ram === undefined), `${what}: accepted without --bar, --ram or a fixture`);
         // a valid layout that runs
         validateLayout(structuredClone(layout), (p) => p);
@@ -172,7 +157,7 @@ describe('property: what-if flags', () => {
       }),
       params(500),
     );
-    t.diagnostic(`what-if flags: ${st.refused} refused, ${st.accepted} accepted (${st.simulated} simulated), ${st.knownBug} excused as the known --placement bug`);
+    t.diagnostic(`what-if flags: ${st.refused} refused, ${st.accepted} accepted (${st.simulated} simulated)`);
     assert.ok(st.refused > 50 && st.simulated > 50, 'coverage: too few refused or simulated flag combinations');
   });
 
@@ -205,8 +190,9 @@ describe('property: what-if flags', () => {
       [['--bar', '64M@3K'], /^--bar: expected a power of two of at least 4 KiB like "2M", got "3K"$/],
       [['--ram', '99999999T'], /^--ram: "99999999T" exceeds 2\^53 - 1/],
       [['--bar', '64M', '--iommu-pgsizes', '3k'], /^--iommu-pgsizes: expected a power of two of at least 4 KiB/],
-      [['small-mixed', '--placement', 'runs:3K'], /^--placement: VMA "[^"]+": expected a run length as a non-zero multiple of the folio size/],
-      [['--ram', '64M', '--placement', 'runs:3K'], /^--placement: VMA "guest-ram": expected a run length as a non-zero multiple of the folio size/],
+      [['small-mixed', '--placement', 'runs:3K'], /^--placement: expected a run length that is a non-zero multiple of 4 KiB, got "3K"/],
+      [['--ram', '64M', '--placement', 'runs:3K'], /^--placement: expected a run length that is a non-zero multiple of 4 KiB, got "3K"/],
+      [['--ram', '64M', '--placement', 'runs:64K'], /^--placement: VMA "guest-ram": expected a run length as a non-zero multiple of the folio size/],
       [['--bar', '64M', '--seed', '-1'], /^--seed: expected /],
       [['--bar', '64M', '--seed', '4294967296'], /^--seed: expected a seed from 0 to 4294967295/],
       [['--bar', '64M', '--backing', 'hugetlb'], /^--backing: expected one of 4k, thp, hugetlb-2m, hugetlb-1g/],

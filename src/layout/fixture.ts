@@ -1,6 +1,6 @@
 // Fixture files: read (bundled name or path), parse, normalise and validate into a Layout.
 
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { Layout } from '../kernel/layout.ts';
 import { bundledFixtures } from './bundled.ts';
 import { DEFAULT_RAM_BASE, MAX_FIXTURE_BYTES } from './constants.ts';
@@ -43,7 +43,24 @@ export function readJson(path: string, shown = path): unknown {
     if (size > MAX_FIXTURE_BYTES) {
       throw new InputError(`${shown}: file is ${size} bytes, over the ${formatSize(MAX_FIXTURE_BYTES)} (${MAX_FIXTURE_BYTES} bytes) limit for fixtures`);
     }
-    text = readFileSync(path, 'utf8');
+    // read at most the limit + 1 byte: devices and pipes report size 0 (/dev/zero never ends)
+    const fd = openSync(path, 'r');
+    const buf = Buffer.alloc(MAX_FIXTURE_BYTES + 1);
+    let n = 0;
+    try {
+      for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+    } finally {
+      closeSync(fd);
+    }
+    if (n > MAX_FIXTURE_BYTES) {
+      throw new InputError(`${shown}: more than the ${formatSize(MAX_FIXTURE_BYTES)} (${MAX_FIXTURE_BYTES} bytes) limit for fixtures`);
+    }
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(0, n));
+    } catch {
+      const bad = firstInvalidUtf8(buf.subarray(0, n));
+      throw new InputError(`${shown}: not UTF-8: invalid byte 0x${buf[bad]!.toString(16).padStart(2, '0')} at offset ${bad}`);
+    }
   } catch (e) {
     if (e instanceof InputError) throw e;
     // "ENOENT: no such file or directory, open 'x'" -> "ENOENT: no such file or directory"
@@ -52,8 +69,28 @@ export function readJson(path: string, shown = path): unknown {
   try {
     return JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new InputError(`${shown}: invalid JSON: ${(e as Error).message}`);
+    // V8 quotes the text around the bad token, newlines included: keep the message on one line
+    const msg = (e as Error).message.replace(/\s+/g, ' ').replace(/[\u0000-\u001f]/g, '?');
+    throw new InputError(`${shown}: invalid JSON: ${msg}`);
   }
+}
+
+/** Offset of the first byte that does not decode as UTF-8. */
+function firstInvalidUtf8(b: Uint8Array): number {
+  let lo = 0;
+  let hi = b.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    let ok = true;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(b.subarray(0, mid + 1), { stream: true });
+    } catch {
+      ok = false;
+    }
+    if (ok) lo = mid + 1;
+    else hi = mid;
+  }
+  return Math.min(lo, b.length - 1);
 }
 
 /** All validation of a parsed fixture; throws InputError on the first problem. */

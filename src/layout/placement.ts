@@ -62,8 +62,15 @@ export function parsePlacementFlag(text: string, where: string): Placement {
   };
   if (rest.length > 0) bad();
   if ((policy === 'contiguous' || policy === 'scattered') && arg === undefined) return { policy };
-  if (policy === 'runs' && arg !== undefined) return { policy, bytes: parseSize(arg, where) };
-  if (policy === 'geometric' && arg !== undefined) return { policy, meanBytes: parseSize(arg, where) };
+  const length = (text: string): number => {
+    const bytes = parseSize(text, where);
+    if (bytes === 0 || bytes % PAGE_SIZE !== 0) {
+      throw new InputError(`${where}: expected a run length that is a non-zero multiple of 4 KiB, got ${describe(text)}`);
+    }
+    return bytes;
+  };
+  if (policy === 'runs' && arg !== undefined) return { policy, bytes: length(arg) };
+  if (policy === 'geometric' && arg !== undefined) return { policy, meanBytes: length(arg) };
   return bad();
 }
 

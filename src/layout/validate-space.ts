@@ -81,7 +81,15 @@ export function checkVmas(l: Layout, fail: Fail): void {
     checkEnd(s, fail);
     v.flags.forEach((f, j) => {
       if (!(VM_FLAG_NAMES as readonly string[]).includes(f)) fail(`${path}.flags[${j}]`, `unknown flag ${describe(f)}`);
+      // the kernel never puts these on anonymous or hugetlbfs memory (remap_pfn_range() sets them)
+      if (v.backing.kind !== 'pfnmap' && (f === 'VM_IO' || f === 'VM_PFNMAP')) {
+        fail(`${path}.flags`, `${f} is for device mappings (backing "pfnmap"), not a ${v.backing.kind} VMA`);
+      }
     });
+    // the model keeps per-page state in arrays indexed by 32-bit page numbers
+    if (v.backing.kind !== 'pfnmap' && v.size / PAGE_SIZE > 2 ** 32 - 1) {
+      fail(`${path}.size`, `expected at most 2^32 - 1 pages (16 TiB) for a RAM-backed VMA, got ${v.size / PAGE_SIZE} pages`);
+    }
     const b = v.backing;
     const bp = `${path}.backing`;
     if (b.kind === 'hugetlb') {
