@@ -45,10 +45,18 @@ export function readJson(path: string, shown = path): unknown {
     }
     // read at most the limit + 1 byte: devices and pipes report size 0 (/dev/zero never ends)
     const fd = openSync(path, 'r');
-    const buf = Buffer.alloc(MAX_FIXTURE_BYTES + 1);
+    let buf = Buffer.allocUnsafe(Math.min(size + 1, MAX_FIXTURE_BYTES + 1));
     let n = 0;
     try {
-      for (let r; n < buf.length && (r = readSync(fd, buf, n, buf.length - n, null)) > 0; ) n += r;
+      for (let r; (r = readSync(fd, buf, n, buf.length - n, null)) > 0; ) {
+        n += r;
+        if (n === buf.length) {
+          if (n > MAX_FIXTURE_BYTES) break;
+          const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2 + 65536, MAX_FIXTURE_BYTES + 1));
+          buf.copy(bigger, 0, 0, n);
+          buf = bigger;
+        }
+      }
     } finally {
       closeSync(fd);
     }
