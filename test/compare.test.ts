@@ -3,7 +3,6 @@
 // exit codes: 0 no regression, 1 regression, 2 bad input; a round trip run --json -> compare.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,20 +13,12 @@ import { parseRunDocument } from '../src/report/compare-input.ts';
 import { compareDocuments, type CompareOptions, type CompareRow, type Comparison } from '../src/report/compare.ts';
 import type { RunDocument } from '../src/run/result.ts';
 import { main } from '../src/cli/program.ts';
+import { cli } from './bin.ts';
 
-const BIN = new URL('../bin/vfio-pin-bench.js', import.meta.url).pathname;
 const GOLDEN = new URL('./fixtures-golden/', import.meta.url).pathname;
 const GOLDEN_DOC = join(GOLDEN, 'result.json');
 const BASE: RunDocument = parseRunDocument(readFileSync(GOLDEN_DOC, 'utf8'), GOLDEN_DOC);
 const FILES = { base: 'base.json', current: 'current.json' };
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
-}
 
 /** The CLI in this process (no tsx start-up): exit code and what it wrote. */
 async function inproc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -2,7 +2,6 @@
 // what-if flag, and bad input (exit 2, one clear line, no stack).
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,17 +10,9 @@ import { COUNTER_NAMES } from '../src/kernel/counters.ts';
 import { bundledFixtures } from '../src/layout/bundled.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
 import type { RunDocument, StrategyResult } from '../src/run/result.ts';
+import { cli } from './bin.ts';
 
-const BIN = new URL('../bin/vfio-pin-bench.js', import.meta.url).pathname;
 const G = 2 ** 30;
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
-}
 
 async function json(args: string[]): Promise<RunDocument> {
   const r = await cli(['run', '--json', '--no-timing', ...args]);

@@ -4,7 +4,6 @@
 // --fail-on-unsafe end to end. UPDATE_GOLDEN=1 npm test rewrites the golden files.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,19 +19,13 @@ import { formatMarkdown } from '../src/report/markdown.ts';
 import type { RunDocument } from '../src/run/result.ts';
 import { gitCommit } from '../src/run/runner.ts';
 import { main } from '../src/cli/program.ts';
+import { cli as runBin } from './bin.ts';
 
-const BIN = new URL('../bin/vfio-pin-bench.js', import.meta.url).pathname;
 const GOLDEN = new URL('./fixtures-golden/', import.meta.url).pathname;
 const GOLDEN_DOC = join(GOLDEN, 'result.json');
 const SHA = 'fedcba9876543210fedcba9876543210fedcba98';
 
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1', GITHUB_SHA: SHA, ...env }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], env: Record<string, string> = {}) => runBin(args, { GITHUB_SHA: SHA, ...env });
 
 /** The CLI in this process (no tsx start-up): exit code and what it wrote. */
 async function inproc(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -2,7 +2,6 @@
 // the key and what was wrong (exit 2 from the bin).
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,20 +10,12 @@ import { COUNTER_NAMES, newCounters } from '../src/kernel/counters.ts';
 import { InputError } from '../src/input-error.ts';
 import { breakdown, listProfiles, loadProfile, modelledNs, parseProfile } from '../src/run/profile.ts';
 import type { RunDocument } from '../src/run/result.ts';
+import { cli } from './bin.ts';
 
-const BIN = new URL('../bin/vfio-pin-bench.js', import.meta.url).pathname;
 const BUNDLED = JSON.parse(readFileSync(new URL('../profiles/xeon-e5-2.6ghz.json', import.meta.url), 'utf8')) as {
   name: string; description: string; derivation: string[]; ns: Record<string, unknown>;
 };
 const dir = mkdtempSync(join(tmpdir(), 'vpb-profile-'));
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
-}
 
 /** The bundled profile with `ns` changed by `edit`, written to a file; its path. */
 function variant(file: string, edit: (ns: Record<string, unknown>) => void, top: Record<string, unknown> = {}): string {

@@ -4,7 +4,6 @@
 // Small sizes (16M..1G) keep the file to a few seconds.
 
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,21 +23,13 @@ import {
 } from '../src/run/sweep.ts';
 import { effectiveWorkers, runSweep } from '../src/run/sweep-pool.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
+import { cli } from './bin.ts';
 
 const M = 2 ** 20;
 const G = 2 ** 30;
-const BIN = new URL('../bin/vfio-pin-bench.js', import.meta.url).pathname;
 const META = { tool: { name: 'vfio-pin-bench', version: '0.0.0-test' }, env: { node: 'v20', platform: 'linux', arch: 'x64', cpu: 'test cpu', cores: 2 } };
 const NAMES = STRATEGIES.map((s) => s.name);
 const cfg: PointConfig = { strategies: NAMES, profile: loadProfile('xeon-e5-2.6ghz') };
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
-    });
-  });
-}
 
 const inputError = (f: () => unknown, message: RegExp): void => {
   assert.throws(f, (e: unknown) => e instanceof InputError && message.test(e.message) && !e.message.includes('\n'));
