@@ -3,8 +3,8 @@
 
 import '../src/run/v8-tuning.ts';
 import { resourceUsage } from 'node:process';
-import type { Backing } from '../src/kernel/layout.ts';
-import { defaultPlacement } from '../src/layout/placement.ts';
+import type { Backing } from '../src/model/layout.ts';
+import { defaultPlacement } from '../src/input/placement.ts';
 import { simulate } from '../src/run/simulate.ts';
 import { baseline } from '../src/strategies/baseline.ts';
 import { ramLayout } from './scenarios.ts';

@@ -1,7 +1,7 @@
 // The layouts the simulator's own benchmark runs: the per-page paths at sizes that take a
 // fraction of a second each.
 
-import type { Layout, LayoutVma } from '../src/kernel/layout.ts';
+import type { Layout, LayoutVma } from '../src/model/layout.ts';
 
 const G = 2 ** 30;
 export const VA = 0x7f0000000000;

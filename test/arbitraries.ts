@@ -10,9 +10,9 @@
 // other seeds locally.
 
 import fc from 'fast-check';
-import type { Backing, DmaRequest, Layout, LayoutVma, PhysRange, Placement, VmFlagName } from '../src/kernel/layout.ts';
+import type { Backing, DmaRequest, Layout, LayoutVma, PhysRange, Placement, VmFlagName } from '../src/model/layout.ts';
 import { planRam } from '../src/kernel/ram_plan.ts';
-import { ramNeeded } from '../src/layout/ram.ts';
+import { ramNeeded } from '../src/input/ram.ts';
 
 export const K = 1024;
 export const M = 1024 * K;

@@ -3,7 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadProfile, modelledNs } from '../src/run/profile.ts';
+import { loadProfile } from '../src/input/profile.ts';
+import { modelledNs } from '../src/model/profile.ts';
 import { simulate } from '../src/run/simulate.ts';
 import { baseline } from '../src/strategies/baseline.ts';
 import { rfc } from '../src/strategies/rfc.ts';

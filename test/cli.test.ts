@@ -9,7 +9,7 @@ import { CommanderError } from 'commander';
 import { exitCodeFor } from '../src/cli/errors.ts';
 import { useColor, type Io } from '../src/cli/io.ts';
 import { Progress } from '../src/cli/progress.ts';
-import { InputError } from '../src/layout/input-error.ts';
+import { InputError } from '../src/model/errors.ts';
 
 const BIN = new URL('../bin/vfio-pin-bench.js', import.meta.url).pathname;
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

@@ -6,10 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { COUNTER_NAMES } from '../src/kernel/counters.ts';
-import { bundledFixtures } from '../src/layout/bundled.ts';
+import { COUNTER_NAMES } from '../src/model/counters.ts';
+import { bundledFixtures } from '../src/input/bundled.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
-import type { RunDocument, StrategyResult } from '../src/run/result.ts';
+import type { RunDocument, StrategyResult } from '../src/model/result.ts';
 import { cli } from './bin.ts';
 
 const G = 2 ** 30;

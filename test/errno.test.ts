@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Kernel } from '../src/kernel/kernel.ts';
-import type { DmaRequest } from '../src/kernel/layout.ts';
+import type { DmaRequest } from '../src/model/layout.ts';
 import { errnoName } from '../src/kernel/errno.ts';
 import { issue } from '../src/run/simulate.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';

@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, test } from 'node:test';
-import { newCounters, type Counters } from '../src/kernel/counters.ts';
-import { explainFixture, explanationText, formatShare } from '../src/report/explain.ts';
+import { newCounters, type Counters } from '../src/model/counters.ts';
+import { explainFixture, explanationText, formatShare } from '../src/report/run/explain.ts';
 import { gridText } from '../src/report/grid.ts';
-import { formatMarkdown } from '../src/report/markdown.ts';
-import { pinCountGrid } from '../src/report/pincount.ts';
-import { formatTerminal } from '../src/report/terminal.ts';
-import { loadProfile } from '../src/run/profile.ts';
-import type { FixtureResult, RunDocument, StrategyResult } from '../src/run/result.ts';
+import { formatMarkdown } from '../src/report/export/markdown.ts';
+import { pinCountGrid } from '../src/report/run/pincount.ts';
+import { formatTerminal } from '../src/report/run/terminal.ts';
+import { loadProfile } from '../src/input/profile.ts';
+import type { FixtureResult, RunDocument, StrategyResult } from '../src/model/result.ts';
 
 const BIN = new URL('../bin/vfio-pin-bench.js', import.meta.url).pathname;
 const P = 4194304; // 4 KiB pages of a 16 GiB BAR

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Layout } from '../src/kernel/layout.ts';
-import { bundledFixtures } from '../src/layout/bundled.ts';
-import { loadFixture, parseFixture } from '../src/layout/fixture.ts';
-import { InputError } from '../src/layout/input-error.ts';
+import type { Layout } from '../src/model/layout.ts';
+import { bundledFixtures } from '../src/input/bundled.ts';
+import { loadFixture, parseFixture } from '../src/input/fixture.ts';
+import { InputError } from '../src/model/errors.ts';
 import { summarize } from '../src/run/summary.ts';
-import { applyWhatIf, hasWhatIf } from '../src/layout/whatif.ts';
+import { applyWhatIf, hasWhatIf } from '../src/input/whatif.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

@@ -1,6 +1,6 @@
 // Small hand-built Layouts for the core tests (no fixture parser involved).
 
-import type { Backing, DmaRequest, Layout, LayoutVma, Placement, SystemConfig, VmFlagName } from '../src/kernel/layout.ts';
+import type { Backing, DmaRequest, Layout, LayoutVma, Placement, SystemConfig, VmFlagName } from '../src/model/layout.ts';
 
 export const K = 1024;
 export const M = 1024 * K;

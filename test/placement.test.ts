@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { placeFolios } from '../src/kernel/placement.ts';
-import type { Placement } from '../src/kernel/layout.ts';
-import { applyWhatIf } from '../src/layout/whatif.ts';
-import { parseFixture } from '../src/layout/fixture.ts';
+import type { Placement } from '../src/model/layout.ts';
+import { applyWhatIf } from '../src/input/whatif.ts';
+import { parseFixture } from '../src/input/fixture.ts';
 import { simulate } from '../src/run/simulate.ts';
 import { baseline } from '../src/strategies/baseline.ts';
 import { anon, layout, M, map, PAGE, thp, VA_RAM } from './layouts.ts';

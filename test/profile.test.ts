@@ -6,10 +6,11 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { COUNTER_NAMES, newCounters } from '../src/kernel/counters.ts';
-import { InputError } from '../src/input-error.ts';
-import { breakdown, listProfiles, loadProfile, modelledNs, parseProfile } from '../src/run/profile.ts';
-import type { RunDocument } from '../src/run/result.ts';
+import { COUNTER_NAMES, newCounters } from '../src/model/counters.ts';
+import { InputError } from '../src/model/errors.ts';
+import { listProfiles, loadProfile, parseProfile } from '../src/input/profile.ts';
+import { breakdown, modelledNs } from '../src/model/profile.ts';
+import type { RunDocument } from '../src/model/result.ts';
 import { cli } from './bin.ts';
 
 const BUNDLED = JSON.parse(readFileSync(new URL('../profiles/xeon-e5-2.6ghz.json', import.meta.url), 'utf8')) as {

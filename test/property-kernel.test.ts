@@ -30,13 +30,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { COUNTER_NAMES, type Counters } from '../src/kernel/counters.ts';
+import { COUNTER_NAMES, type Counters } from '../src/model/counters.ts';
 import { errnoName } from '../src/kernel/errno.ts';
 import { Kernel } from '../src/kernel/kernel.ts';
-import type { DmaRequest, Layout, MapRequest, UnmapRequest } from '../src/kernel/layout.ts';
+import type { DmaRequest, Layout, MapRequest, UnmapRequest } from '../src/model/layout.ts';
 import { HOST_RAM_END, KERNEL_IMAGE_END_PFN, KERNEL_IMAGE_START_PFN } from '../src/kernel/memory.ts';
 import { VM_IO, VM_PFNMAP, VM_READ, VM_WRITE, VM_HUGETLB } from '../src/kernel/mm.ts';
-import type { VfioDma } from '../src/kernel/vfio_type1.ts';
+import type { VfioDma } from '../src/kernel/vfio_dma.ts';
 import { issue, release, simulate } from '../src/run/simulate.ts';
 import { STRATEGIES, type Strategy } from '../src/strategies/registry.ts';
 import { checkInvariants } from '../src/verify/invariants.ts';

@@ -2,23 +2,23 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { COUNTER_NAMES, newCounters, type Counters } from '../src/kernel/counters.ts';
-import type { Layout } from '../src/kernel/layout.ts';
-import type { FixtureResult, RunDocument, StrategyResult } from '../src/run/result.ts';
+import { COUNTER_NAMES, newCounters, type Counters } from '../src/model/counters.ts';
+import type { Layout } from '../src/model/layout.ts';
+import type { FixtureResult, RunDocument, StrategyResult } from '../src/model/result.ts';
 import { COUNTER_LABELS } from '../src/report/counter-labels.ts';
 import { gridText, renderMarkdownTable, type Grid } from '../src/report/grid.ts';
-import { headerLine } from '../src/report/header.ts';
-import { formatJson } from '../src/report/json.ts';
-import { requestGrid, vmaGrid } from '../src/report/layout-tables.ts';
-import { formatMarkdown } from '../src/report/markdown.ts';
-import { pinCountGrid } from '../src/report/pincount.ts';
+import { headerLine } from '../src/report/run/header.ts';
+import { formatJson } from '../src/report/export/json.ts';
+import { requestGrid, vmaGrid } from '../src/report/show/layout-tables.ts';
+import { formatMarkdown } from '../src/report/export/markdown.ts';
+import { pinCountGrid } from '../src/report/run/pincount.ts';
 import { makeChalk } from '../src/report/style.ts';
-import { formatTerminal } from '../src/report/terminal.ts';
-import { timingGrid } from '../src/report/timing.ts';
+import { formatTerminal } from '../src/report/run/terminal.ts';
+import { timingGrid } from '../src/report/run/timing.ts';
 import {
   formatBytes, formatCount, formatDuration, formatModelled, formatPageSize, formatSpeedup,
 } from '../src/report/units.ts';
-import { verdictCell, verdictLines } from '../src/report/verdict.ts';
+import { verdictCell, verdictLines } from '../src/report/run/verdict.ts';
 
 const GiB = 1024 ** 3;
 const BAR = 16 * GiB; // 17179869184

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { gridText } from '../src/report/grid.ts';
-import { requestsGrid } from '../src/report/requests.ts';
+import { requestsGrid } from '../src/report/run/requests.ts';
 import { runLayout } from '../src/run/runner.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
 import { anon, layout, M, map, PAGE, VA_RAM } from './layouts.ts';

@@ -2,8 +2,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InputError } from '../src/layout/input-error.ts';
-import { formatHex, formatSize, parseAddress, parsePowerOfTwo, parseSize } from '../src/layout/size.ts';
+import { InputError } from '../src/model/errors.ts';
+import { formatHex, formatSize, parseAddress, parsePowerOfTwo, parseSize } from '../src/input/size.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;

@@ -10,13 +10,13 @@ import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { progressBar } from '../src/cli/progress.ts';
 import { parseKeyCounters } from '../src/cli/sweep.ts';
-import { InputError } from '../src/input-error.ts';
+import { InputError } from '../src/model/errors.ts';
 import { gridText } from '../src/report/grid.ts';
-import { decadeLabel, lineChart, markerLetters, sweepChart } from '../src/report/sweep-chart.ts';
-import { sweepHtml } from '../src/report/sweep-html.ts';
-import { sweepSvg } from '../src/report/sweep-svg.ts';
-import { sweepGrid } from '../src/report/sweep-table.ts';
-import { loadProfile } from '../src/run/profile.ts';
+import { decadeLabel, lineChart, markerLetters, sweepChart } from '../src/report/sweep/chart.ts';
+import { sweepHtml } from '../src/report/sweep/html.ts';
+import { sweepSvg } from '../src/report/sweep/svg.ts';
+import { sweepGrid } from '../src/report/sweep/table.ts';
+import { loadProfile } from '../src/input/profile.ts';
 import {
   chunkRequests, geometricSeries, makeSweepDocument, planSweep, sizeFlagText, SWEEP_SCHEMA_VERSION,
   type PointConfig, type SweepDocument, type SweepPoint,

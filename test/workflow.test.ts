@@ -13,7 +13,7 @@ import { parse } from 'yaml';
 import type { Command } from 'commander';
 import { buildProgram } from '../src/cli/program.ts';
 import type { Io } from '../src/cli/io.ts';
-import { bundledFixtures } from '../src/layout/bundled.ts';
+import { bundledFixtures } from '../src/input/bundled.ts';
 
 const WORKFLOW_PATH = new URL('../.github/workflows/bench.yml', import.meta.url);
 const TEXT = readFileSync(WORKFLOW_PATH, 'utf8');

@@ -3,14 +3,14 @@
 
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { InputError } from '../input-error.ts';
-import { COMPARE_FORMATS, renderCompare, type CompareFormat } from '../report/compare-format.ts';
-import { parseRunDocument } from '../report/compare-input.ts';
-import { compareDocuments, DEFAULT_COMPARE_OPTIONS } from '../report/compare.ts';
-import type { RunDocument } from '../run/result.ts';
+import { InputError } from '../model/errors.ts';
+import { COMPARE_FORMATS, renderCompare, type CompareFormat } from '../report/compare/format.ts';
+import { parseRunDocument } from '../input/result-document.ts';
+import { compareDocuments, DEFAULT_COMPARE_OPTIONS } from '../report/compare/compare.ts';
+import type { RunDocument } from '../model/result.ts';
 import { EXIT_FAIL } from './errors.ts';
 import { useColor, type Io } from './io.ts';
-import type { ExitStatus } from './program.ts';
+import type { ExitStatus } from '../model/errors.ts';
 
 const EXAMPLES = `
 Examples:

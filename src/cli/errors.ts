@@ -4,7 +4,7 @@
 // unsafe strategy it was asked to fail on.
 
 import { CommanderError } from 'commander';
-import { InputError } from '../layout/input-error.ts';
+import { InputError } from '../model/errors.ts';
 import type { Io } from './io.ts';
 
 export const EXIT_OK = 0;

@@ -2,7 +2,7 @@
 // (the exporters are pure functions of the document).
 
 import { Option, type Command } from 'commander';
-import { FORMATS, renderFormat, type Format } from '../report/export-formats.ts';
+import { FORMATS, renderFormat, type Format } from '../report/export/formats.ts';
 import { readRunDocument } from './compare.ts';
 import { useColor, type Io } from './io.ts';
 

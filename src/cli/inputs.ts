@@ -1,9 +1,9 @@
 // Which layouts a command works on: fixtures by path or bundled name, amended by what-if
 // flags, or built from the flags alone. All are loaded (and validated) before any run starts.
 
-import type { Layout } from '../kernel/layout.ts';
-import { loadFixture } from '../layout/fixture.ts';
-import { applyWhatIf, hasWhatIf, type WhatIf } from '../layout/whatif.ts';
+import type { Layout } from '../model/layout.ts';
+import { loadFixture } from '../input/fixture.ts';
+import { applyWhatIf, hasWhatIf, type WhatIf } from '../input/whatif.ts';
 
 export const DEFAULT_FIXTURE = 'gpu-16g-bar';
 

@@ -1,9 +1,9 @@
 // `list`: bundled fixtures, strategies and cost profiles.
 
 import type { Command } from 'commander';
-import { bundledFixtures } from '../layout/bundled.ts';
-import { formatList } from '../report/list.ts';
-import { DEFAULT_PROFILE, listProfiles } from '../run/profile.ts';
+import { bundledFixtures } from '../input/bundled.ts';
+import { formatList } from '../report/show/list.ts';
+import { DEFAULT_PROFILE, listProfiles } from '../input/profile.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { DEFAULT_FIXTURE } from './inputs.ts';
 import { useColor, type Io } from './io.ts';

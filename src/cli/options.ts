@@ -2,8 +2,8 @@
 // value throws commander's InvalidArgumentError, which the CLI turns into exit 2.
 
 import { InvalidArgumentError, type Command } from 'commander';
-import type { WhatIf } from '../layout/whatif.ts';
-import { isProfilePath, listProfiles } from '../run/profile.ts';
+import type { WhatIf } from '../input/whatif.ts';
+import { isProfilePath, listProfiles } from '../input/profile.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 
 /** "baseline,rfc" -> registry order, no duplicates; an unknown name lists the valid ones. */

@@ -2,6 +2,7 @@
 
 import { Command } from 'commander';
 import { compareCommand } from './compare.ts';
+import type { ExitStatus } from '../model/errors.ts';
 import { exitCodeFor, EXIT_OK } from './errors.ts';
 import { exportCommand } from './export.ts';
 import { processIo, type Io } from './io.ts';
@@ -29,10 +30,6 @@ Exit codes: 0 ok; 1 a regression (compare) or an UNSAFE / BROKEN strategy (run
 error (VFIO_PIN_BENCH_DEBUG=1 prints its stack).
 `;
 
-/** The exit code a command sets when it finishes normally (0, or 1 for a finding it was asked to fail on). */
-export interface ExitStatus {
-  code: number;
-}
 
 export function buildProgram(io: Io, status: ExitStatus = { code: EXIT_OK }): Command {
   const program = new Command('vfio-pin-bench');

@@ -3,14 +3,14 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
-import { FORMAT_HELP, FORMATS, renderFormat, type Format } from '../report/export-formats.ts';
-import { formatJson } from '../report/json.ts';
-import { unsafeText } from '../report/verdict.ts';
-import { InputError } from '../input-error.ts';
-import { bundledFixtures } from '../layout/bundled.ts';
+import { FORMAT_HELP, FORMATS, renderFormat, type Format } from '../report/export/formats.ts';
+import { formatJson } from '../report/export/json.ts';
+import { unsafeText } from '../report/run/verdict.ts';
+import { InputError } from '../model/errors.ts';
+import { bundledFixtures } from '../input/bundled.ts';
 import type { RunOptions } from '../run/api.ts';
-import { DEFAULT_PROFILE, loadProfile } from '../run/profile.ts';
-import type { FixtureResult, RunDocument } from '../run/result.ts';
+import { DEFAULT_PROFILE, loadProfile } from '../input/profile.ts';
+import type { FixtureResult, RunDocument } from '../model/result.ts';
 import { makeDocument, runLayout } from '../run/runner.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { EXIT_FAIL } from './errors.ts';
@@ -20,7 +20,7 @@ import {
   addWhatIfOptions, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies,
   whatIfFrom, type WhatIfFlags,
 } from './options.ts';
-import type { ExitStatus } from './program.ts';
+import type { ExitStatus } from '../model/errors.ts';
 import { Progress } from './progress.ts';
 
 interface RunFlags extends WhatIfFlags {

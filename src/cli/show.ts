@@ -1,7 +1,7 @@
 // `show [fixture]`: the layout a run would use, as tables.
 
 import type { Command } from 'commander';
-import { formatLayout } from '../report/layout-tables.ts';
+import { formatLayout } from '../report/show/layout-tables.ts';
 import { DEFAULT_FIXTURE, loadInputs } from './inputs.ts';
 import { useColor, type Io } from './io.ts';
 import { addWhatIfOptions, whatIfFrom, type WhatIfFlags } from './options.ts';

@@ -1,7 +1,7 @@
 // `validate <fixture...>`: "ok <file>" per good fixture; the first bad one ends it with exit 2.
 
 import type { Command } from 'commander';
-import { loadFixture } from '../layout/fixture.ts';
+import { loadFixture } from '../input/fixture.ts';
 import type { Io } from './io.ts';
 
 const EXAMPLES = `

@@ -4,7 +4,7 @@
 
 import { EFAULT, EINVAL } from './errno.ts';
 import type { Kernel } from './kernel.ts';
-import { PAGE_SIZE } from './layout.ts';
+import { PAGE_SIZE } from '../model/units.ts';
 import { VM_IO, VM_PFNMAP, VM_READ, VM_WRITE, type VmAreaStruct } from './mm.ts';
 
 export const FOLL_WRITE = 0x01;

@@ -2,7 +2,7 @@
 // iommu_unmap(), iommu_iova_to_phys(). PTEs are kept as runs of equal-sized, physically
 // contiguous leaves in growable typed arrays sorted by IOVA; no object per page.
 
-import type { Counters } from './counters.ts';
+import type { Counters } from '../model/counters.ts';
 import { EBUSY, EINVAL } from './errno.ts';
 
 export class IommuDomain {

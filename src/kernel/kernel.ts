@@ -1,16 +1,29 @@
 // One simulated kernel, built fresh from a Layout with a pinning strategy plugged in: the
 // process (mm, task limits), physical memory, one IOMMU domain and the vfio type1 container.
 
-import { COUNTER_NAMES, newCounters, type Counters } from './counters.ts';
+import { COUNTER_NAMES, newCounters, type Counters } from '../model/counters.ts';
 import { IommuDomain } from './iommu.ts';
-import type { Layout, LayoutVma } from './layout.ts';
-import { PAGE_SIZE } from './layout.ts';
+import type { Layout, LayoutVma } from '../model/layout.ts';
+import { PAGE_SIZE } from '../model/units.ts';
 import { PhysMem, Region } from './memory.ts';
 import { MmStruct, VM_FLAG_BITS, VmAreaStruct } from './mm.ts';
 import { AnonPageTable, PfnmapPageTable, type PageTable } from './pagetable.ts';
 import { placeFolios, regionSeed } from './placement.ts';
 import { planRam, type VmaPlan } from './ram_plan.ts';
-import { VfioIommu, type VfioPinOps } from './vfio_type1.ts';
+import { VfioIommu, type VfioDma } from './vfio_dma.ts';
+
+/** The functions a pinning strategy supplies; vfio_dma_do_map() / vfio_remove_dma() call them. */
+export interface VfioPinOps {
+  /**
+   * The modelled kernel's intel-iommu returns a superpage's base from iommu_iova_to_phys()
+   * (before Linux 5.8, 77a1bce84bba): applies to VT-d domains (not fine-grained AMD-Vi ones).
+   */
+  readonly vtd_iova_to_phys_base_only: boolean;
+  /** vfio_pin_map_dma(): pin and map map_size bytes of dma; 0 or -errno (state undone on error). */
+  vfio_pin_map_dma(k: Kernel, dma: VfioDma, map_size: number): number;
+  /** vfio_unmap_unpin(): unmap dma from the IOMMU and unpin it; returns pages unlocked. */
+  vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean): number;
+}
 
 export interface Task {
   /** capable(CAP_IPC_LOCK). */

@@ -1,8 +1,8 @@
 // Physical memory: RAM with struct page (per-folio state in typed arrays), MMIO without.
 // Models pfn_valid(), PageReserved(), compound_head(), get_page()/put_page() (Linux 4.16).
 
-import type { Counters } from './counters.ts';
-import { PAGE_SIZE } from './layout.ts';
+import type { Counters } from '../model/counters.ts';
+import { PAGE_SIZE } from '../model/units.ts';
 import { RefDeltas } from './refcounts.ts';
 
 const MiB = 1024 * 1024;

@@ -1,6 +1,6 @@
 // The process mm: VMAs, find_vma() with the 4.16 per-thread vmacache, mmap_sem, locked_vm.
 
-import type { Counters } from './counters.ts';
+import type { Counters } from '../model/counters.ts';
 import type { PageTable } from './pagetable.ts';
 
 // vm_flags bits (include/linux/mm.h, Linux 4.16).

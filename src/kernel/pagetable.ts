@@ -2,7 +2,7 @@
 // follow_page_mask() finds at an address, what handle_mm_fault() installs, and what the
 // oracle reads (without side effects).
 
-import { PAGE_SIZE, SZ_1G, SZ_2M } from './layout.ts';
+import { PAGE_SIZE, SZ_1G, SZ_2M } from '../model/units.ts';
 import { HUGE_ZERO_PFN, ZERO_PFN, type Region } from './memory.ts';
 import type { FolioMap } from './placement.ts';
 import type { RamGeometry } from './ram_plan.ts';

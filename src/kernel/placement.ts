@@ -2,12 +2,7 @@
 // policy. Returns, for each folio in virtual order, its index in the region (null: the
 // identity, i.e. contiguous). Deterministic for a given seed; no object per page.
 
-/** A placement policy; lengths are in bytes (multiples of the folio size). */
-export type Placement =
-  | { policy: 'contiguous' }
-  | { policy: 'scattered' }
-  | { policy: 'runs'; bytes: number }
-  | { policy: 'geometric'; meanBytes: number };
+import type { Placement } from '../model/layout.ts';
 
 /** mulberry32: a small, fast, seedable 32-bit PRNG; returns floats in [0, 1). */
 export function prng(seed: number): () => number {

@@ -1,8 +1,8 @@
 // Where each RAM-backed VMA's folios live: first fit over the layout's RAM ranges, in VMA
 // order, each part aligned to its folio size. Pure; layout/ validation calls it too.
 
-import type { Layout, LayoutVma } from './layout.ts';
-import { PAGE_SIZE, SZ_2M } from './layout.ts';
+import type { Layout, LayoutVma } from '../model/layout.ts';
+import { PAGE_SIZE, SZ_2M } from '../model/units.ts';
 
 export interface RegionPlan {
   basePfn: number;

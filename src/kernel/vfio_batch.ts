@@ -3,8 +3,9 @@
 // pin_user_pages_remote() fills, up to 512 at a time, and that vfio_pin_pages_remote() drains.
 
 import type { Kernel } from './kernel.ts';
-import { PAGE_SIZE } from './layout.ts';
-import { put_pfn, type VfioDma } from './vfio_type1.ts';
+import { PAGE_SIZE } from '../model/units.ts';
+import { put_pfn } from './vfio_type1.ts';
+import { type VfioDma } from './vfio_dma.ts';
 
 /** VFIO_BATCH_MAX_CAPACITY: PAGE_SIZE / sizeof(struct page *) = 512 on x86-64. */
 export const VFIO_BATCH_MAX_CAPACITY = PAGE_SIZE / 8;

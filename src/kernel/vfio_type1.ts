@@ -4,45 +4,8 @@
 
 import { EBUSY, EEXIST, EINVAL, ENOMEM } from './errno.ts';
 import type { Kernel } from './kernel.ts';
-import { PAGE_SIZE } from './layout.ts';
-
-export const IOMMU_READ = 1 << 0;
-export const IOMMU_WRITE = 1 << 1;
-
-/** struct vfio_dma. */
-export class VfioDma {
-  /** bytes mapped so far: vfio_pin_map_dma() grows it chunk by chunk. */
-  size = 0;
-  iommu_mapped = false;
-  /** 6.18: some pfn of this dma was reserved or invalid (so unpin must go page by page). */
-  has_rsvd = false;
-  constructor(
-    readonly iova: number,
-    readonly vaddr: number,
-    readonly prot: number,
-    /** capable(CAP_IPC_LOCK) at map time. */
-    public lock_cap: boolean,
-  ) {}
-}
-
-/** The functions a pinning strategy supplies; vfio_dma_do_map() / vfio_remove_dma() call them. */
-export interface VfioPinOps {
-  /**
-   * The modelled kernel's intel-iommu returns a superpage's base from iommu_iova_to_phys()
-   * (before Linux 5.8, 77a1bce84bba): applies to VT-d domains (not fine-grained AMD-Vi ones).
-   */
-  readonly vtd_iova_to_phys_base_only: boolean;
-  /** vfio_pin_map_dma(): pin and map map_size bytes of dma; 0 or -errno (state undone on error). */
-  vfio_pin_map_dma(k: Kernel, dma: VfioDma, map_size: number): number;
-  /** vfio_unmap_unpin(): unmap dma from the IOMMU and unpin it; returns pages unlocked. */
-  vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean): number;
-}
-
-/** struct vfio_iommu: the dma tree (a sorted array here; the kernel's is an rb-tree). */
-export class VfioIommu {
-  readonly dmas: VfioDma[] = [];
-  readonly v2 = true;
-}
+import { IOMMU_WRITE, IOMMU_READ, VfioDma } from './vfio_dma.ts';
+import { PAGE_SIZE } from '../model/units.ts';
 
 // vfio_find_dma(): a vfio_dma overlapping [start, start + size), or null.
 export function vfio_find_dma(k: Kernel, start: number, size: number): VfioDma | null {

@@ -1,7 +1,7 @@
 // Row labels and one-line meanings for the counters (from the comments in kernel/counters.ts).
 // A counter added there without a label here shows under its own name (a test flags it).
 
-import type { CounterName } from '../kernel/counters.ts';
+import type { CounterName } from '../model/counters.ts';
 
 export interface CounterLabel {
   label: string;

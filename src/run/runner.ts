@@ -4,16 +4,17 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import type { Layout } from '../kernel/layout.ts';
+import type { Layout } from '../model/layout.ts';
 import { summarize } from './summary.ts';
 import { findStrategy } from '../strategies/registry.ts';
 import type { RunOptions } from './api.ts';
-import { loadProfile, modelledNs } from './profile.ts';
-import { SCHEMA_VERSION, type FixtureResult, type RunDocument, type StrategyResult } from './result.ts';
+import { loadProfile } from '../input/profile.ts';
+import { modelledNs } from '../model/profile.ts';
+import { SCHEMA_VERSION, type FixtureResult, type RunDocument, type StrategyResult } from '../model/result.ts';
 import { simulate } from './simulate.ts';
 import { timeStrategy } from './timing.ts';
 
-export { DEFAULT_PROFILE, listProfiles } from './profile.ts';
+export { DEFAULT_PROFILE, listProfiles } from '../input/profile.ts';
 export type { RunOptions } from './api.ts';
 
 export async function runLayout(layout: Layout, source: string, opts: RunOptions): Promise<FixtureResult> {

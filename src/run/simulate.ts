@@ -4,12 +4,12 @@
 
 import { errnoName } from '../kernel/errno.ts';
 import { Kernel } from '../kernel/kernel.ts';
-import type { DmaRequest, Layout } from '../kernel/layout.ts';
+import type { DmaRequest, Layout } from '../model/layout.ts';
 import { vfio_dma_do_map, vfio_dma_do_unmap, vfio_iommu_unmap_unpin_all } from '../kernel/vfio_type1.ts';
 import type { Strategy } from '../strategies/strategy.ts';
 import { checkInvariants } from '../verify/invariants.ts';
 import { checkDma, countRuns, newTally, verdict } from '../verify/oracle.ts';
-import type { InvariantCheck, OracleVerdict, RequestResult } from './result.ts';
+import type { InvariantCheck, OracleVerdict, RequestResult } from '../model/result.ts';
 
 export interface Simulation {
   kernel: Kernel;

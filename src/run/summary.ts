@@ -1,8 +1,8 @@
 // The numbers a report shows about a layout before any strategy runs (pure: Layout in, record out).
 
-import type { Layout } from '../kernel/layout.ts';
-import { PAGE_SIZE } from '../kernel/layout.ts';
-import type { LayoutSummary } from './result.ts';
+import type { Layout } from '../model/layout.ts';
+import { PAGE_SIZE } from '../model/units.ts';
+import type { LayoutSummary } from '../model/result.ts';
 
 export function summarize(layout: Layout): LayoutSummary {
   let ramBytes = 0;

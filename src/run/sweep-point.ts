@@ -1,11 +1,11 @@
 // One sweep point: every chosen strategy on one layout, as plain records. Kept apart from
 // sweep.ts so that a worker thread loads only the simulator (not the layout parsers).
 
-import type { Counters } from '../kernel/counters.ts';
-import type { Layout } from '../kernel/layout.ts';
+import type { Counters } from '../model/counters.ts';
+import type { Layout } from '../model/layout.ts';
 import { findStrategy } from '../strategies/registry.ts';
-import { modelledNs, type Profile } from './profile.ts';
-import type { TimingStats } from './result.ts';
+import { modelledNs, type Profile } from '../model/profile.ts';
+import type { TimingStats } from '../model/result.ts';
 import { simulate } from './simulate.ts';
 
 /** One strategy at one point: plain data, as a worker thread returns it. */

@@ -4,7 +4,7 @@
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { InputError } from '../input-error.ts';
+import { InputError } from '../model/errors.ts';
 import { AXIS_FLAG, runPoint, sweepPoint, type PlannedPoint, type PointConfig, type SweepPlan, type SweepPoint, type SweepRecord } from './sweep.ts';
 import type { FromWorker, ToWorker } from './sweep-worker.ts';
 

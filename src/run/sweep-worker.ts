@@ -3,8 +3,8 @@
 // sweep-worker.js (which registers the TypeScript loader first).
 
 import { parentPort } from 'node:worker_threads';
-import { InputError } from '../input-error.ts';
-import type { Layout } from '../kernel/layout.ts';
+import { InputError } from '../model/errors.ts';
+import type { Layout } from '../model/layout.ts';
 import { runPoint, type PointConfig, type SweepRecord } from './sweep-point.ts';
 
 /** main -> worker */

@@ -4,13 +4,13 @@
 // (runPoint, in sweep-point.ts), records -> the document (makeSweepDocument). The threads that
 // run points in parallel are in sweep-pool.ts; the same runPoint runs there.
 
-import type { DmaRequest, Layout } from '../kernel/layout.ts';
-import { PAGE_SIZE, SZ_1G, SZ_2M } from '../kernel/layout.ts';
-import { InputError } from '../input-error.ts';
-import { describe, formatSize, parseSize } from '../layout/size.ts';
-import { applyWhatIf, type WhatIf } from '../layout/whatif.ts';
-import { describeWhatIf } from '../layout/whatif-flags.ts';
-import type { LayoutSummary, RunDocument } from './result.ts';
+import type { DmaRequest, Layout } from '../model/layout.ts';
+import { PAGE_SIZE, SZ_1G, SZ_2M } from '../model/units.ts';
+import { InputError } from '../model/errors.ts';
+import { describe, formatSize, parseSize } from '../input/size.ts';
+import { applyWhatIf, type WhatIf } from '../input/whatif.ts';
+import { describeWhatIf } from '../input/whatif-flags.ts';
+import type { LayoutSummary, RunDocument } from '../model/result.ts';
 import type { PointConfig, SweepRecord } from './sweep-point.ts';
 import { summarize } from './summary.ts';
 

@@ -6,9 +6,9 @@
 
 import { Bench, type Statistics } from 'tinybench';
 import { Kernel } from '../kernel/kernel.ts';
-import type { Layout } from '../kernel/layout.ts';
+import type { Layout } from '../model/layout.ts';
 import type { Strategy } from '../strategies/strategy.ts';
-import type { TimingStats } from './result.ts';
+import type { TimingStats } from '../model/result.ts';
 import { issue, release } from './simulate.ts';
 
 export interface TimingOptions {

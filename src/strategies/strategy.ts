@@ -1,7 +1,7 @@
 // What a strategy is: the kernel functions a patch replaces, as an ops record whose two
 // entry points keep stable signatures, plus what it models.
 
-import type { VfioPinOps } from '../kernel/vfio_type1.ts';
+import type { VfioPinOps } from '../kernel/kernel.ts';
 
 export interface Strategy extends VfioPinOps {
   /** --strategy name. */

@@ -5,8 +5,9 @@
 // vfio_sync_unpin() only came in 4.17, commit 6bd06f5a486c) and put_pfn()s every page of it.
 
 import type { Kernel } from '../kernel/kernel.ts';
-import { PAGE_SIZE } from '../kernel/layout.ts';
-import { put_pfn, vfio_find_vpfn, vfio_lock_acct, type VfioDma } from '../kernel/vfio_type1.ts';
+import { PAGE_SIZE } from '../model/units.ts';
+import { put_pfn, vfio_find_vpfn, vfio_lock_acct } from '../kernel/vfio_type1.ts';
+import { type VfioDma } from '../kernel/vfio_dma.ts';
 
 // vfio_unpin_pages_remote() (4.16): put_pfn() on every page of a contiguous run.
 export function vfio_unpin_pages_remote(k: Kernel, dma: VfioDma, iova: number, pfn: number, npage: number, do_accounting: boolean): number {

@@ -5,8 +5,9 @@
 // (vfio_sync_unpin()). 5.x+ keeps this shape (the gather became struct iommu_iotlb_gather).
 
 import type { Kernel } from '../kernel/kernel.ts';
-import { PAGE_SIZE } from '../kernel/layout.ts';
-import { put_pfn, vfio_find_vpfn, vfio_lock_acct, type VfioDma } from '../kernel/vfio_type1.ts';
+import { PAGE_SIZE } from '../model/units.ts';
+import { put_pfn, vfio_find_vpfn, vfio_lock_acct } from '../kernel/vfio_type1.ts';
+import { type VfioDma } from '../kernel/vfio_dma.ts';
 
 /** VFIO_IOMMU_TLB_SYNC_MAX (4.17+): fast-unmapped regions gathered before an IOTLB sync. */
 const VFIO_IOMMU_TLB_SYNC_MAX = 512;

@@ -4,8 +4,9 @@
 // and counts vpfns per range (vpfn_pages()). A BAR's dma has_rsvd: put_pfn() per page still.
 
 import type { Kernel } from '../kernel/kernel.ts';
-import { PAGE_SIZE } from '../kernel/layout.ts';
-import { IOMMU_WRITE, put_pfn, vfio_lock_acct, vpfn_pages, type VfioDma } from '../kernel/vfio_type1.ts';
+import { PAGE_SIZE } from '../model/units.ts';
+import { put_pfn, vfio_lock_acct, vpfn_pages } from '../kernel/vfio_type1.ts';
+import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
 
 /** VFIO_IOMMU_TLB_SYNC_MAX: fast-unmapped regions gathered before an IOTLB sync. */
 const VFIO_IOMMU_TLB_SYNC_MAX = 512;

@@ -11,11 +11,12 @@
 import { EAGAIN, EFAULT, ENODEV, ENOMEM } from '../kernel/errno.ts';
 import { FOLL_LONGTERM, FOLL_WRITE, fixup_user_fault, follow_pfnmap_start, FollowPfnmapArgs, pin_user_pages_remote } from '../kernel/gup.ts';
 import type { Kernel } from '../kernel/kernel.ts';
-import { PAGE_SIZE } from '../kernel/layout.ts';
+import { PAGE_SIZE } from '../model/units.ts';
 import { VM_PFNMAP, type MmStruct, type VmAreaStruct } from '../kernel/mm.ts';
 import { out, type Out } from '../kernel/out.ts';
 import { vfio_batch_init, vfio_batch_unpin, type VfioBatch } from '../kernel/vfio_batch.ts';
-import { IOMMU_WRITE, is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma, type VfioDma } from '../kernel/vfio_type1.ts';
+import { is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma } from '../kernel/vfio_type1.ts';
+import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
 import type { Strategy } from './strategy.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.17.ts';
 

@@ -2,8 +2,8 @@
 // dma tree back where they started. Violations are reported, never thrown.
 
 import type { Kernel } from '../kernel/kernel.ts';
-import { PAGE_SIZE } from '../kernel/layout.ts';
-import type { InvariantCheck } from '../run/result.ts';
+import { PAGE_SIZE } from '../model/units.ts';
+import type { InvariantCheck } from '../model/result.ts';
 
 const hex = (n: number): string => '0x' + n.toString(16);
 

@@ -4,9 +4,9 @@
 // linear inside a segment, so one comparison decides every page in it.
 
 import type { Kernel } from '../kernel/kernel.ts';
-import { PAGE_SIZE } from '../kernel/layout.ts';
-import type { VfioDma } from '../kernel/vfio_type1.ts';
-import type { OracleVerdict } from '../run/result.ts';
+import { PAGE_SIZE } from '../model/units.ts';
+import type { VfioDma } from '../kernel/vfio_dma.ts';
+import type { OracleVerdict } from '../model/result.ts';
 
 export interface OracleTally {
   checkedPages: number;

@@ -1,0 +1,31 @@
+// The fixtures shipped in fixtures/, found relative to this file (not the working directory).
+
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures', import.meta.url));
+
+export interface BundledFixture {
+  name: string;
+  description: string;
+  path: string;
+}
+
+/** Every fixtures/*.json, sorted by name; description read from the file ('' if unreadable). */
+export function bundledFixtures(): BundledFixture[] {
+  return readdirSync(FIXTURES_DIR)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => {
+      const path = join(FIXTURES_DIR, f);
+      let description = '';
+      try {
+        const d = (JSON.parse(readFileSync(path, 'utf8')) as { description?: unknown }).description;
+        if (typeof d === 'string') description = d;
+      } catch {
+        // a broken bundled file is reported when it is loaded
+      }
+      return { name: f.slice(0, -'.json'.length), description, path };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

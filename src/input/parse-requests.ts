@@ -1,0 +1,46 @@
+// fixture "requests" -> DmaRequest[]. Only well-formedness is checked here: what the kernel
+// refuses (unaligned, zero size, no VMA, overlapping IOVA, prot none) it must see.
+
+import type { DmaRequest, LayoutVma } from '../model/layout.ts';
+import { PROT_VALUES, protOf } from './flags.ts';
+import { array, object, oneOf, string, type At } from './json.ts';
+import { formatHex, formatSize, parseSize, parseU64 } from './size.ts';
+
+/** vaddr as an address, or { vma, offset } resolved against the VMAs. */
+function parseVaddr(v: unknown, at: At, vmas: readonly LayoutVma[]): { vaddr: number; vma: LayoutVma | null } {
+  if (v === null || typeof v !== 'object') return { vaddr: parseU64(v, at.where, 'address'), vma: null };
+  const o = object(v, at, ['vma', 'offset'], ['vma']);
+  const name = string(o.vma, at.key('vma'));
+  const vma = vmas.find((x) => x.name === name);
+  if (vma === undefined) {
+    return at.key('vma').fail(`no VMA named ${JSON.stringify(name)} (VMAs: ${vmas.map((x) => x.name).join(', ') || 'none'})`);
+  }
+  const offset = o.offset === undefined ? 0 : parseSize(o.offset, at.key('offset').where);
+  if (offset >= vma.size) {
+    at.key('offset').fail(`offset ${formatHex(offset)} is past the end of VMA ${JSON.stringify(name)} (${formatSize(vma.size)})`);
+  }
+  return { vaddr: vma.start + offset, vma };
+}
+
+export function parseRequests(v: unknown, at: At, vmas: readonly LayoutVma[]): DmaRequest[] {
+  return array(v, at).map((item, i): DmaRequest => {
+    const a = at.idx(i);
+    const op = oneOf(object(item, a, ['op', 'label', 'vaddr', 'iova', 'size', 'prot'], ['op']).op, a.key('op'), ['map', 'unmap'] as const);
+    const o = op === 'map'
+      ? object(item, a, ['op', 'label', 'vaddr', 'iova', 'size', 'prot'], ['vaddr', 'iova', 'size'])
+      : object(item, a, ['op', 'label', 'iova', 'size'], ['iova', 'size']);
+    const label = o.label === undefined ? {} : { label: string(o.label, a.key('label')) };
+    const iova = parseU64(o.iova, a.key('iova').where, 'address');
+    if (op === 'unmap') return { op, ...label, iova, size: parseU64(o.size, a.key('size').where, 'size') };
+    const { vaddr, vma } = parseVaddr(o.vaddr, a.key('vaddr'), vmas);
+    let size: number;
+    if (o.size === 'whole') {
+      if (vma === null) return a.key('size').fail('"whole" needs "vaddr": { "vma": ... } to say whose whole');
+      size = vma.start + vma.size - vaddr;
+    } else {
+      size = parseU64(o.size, a.key('size').where, 'size');
+    }
+    const prot = o.prot === undefined ? 'rw' : oneOf(o.prot, a.key('prot'), PROT_VALUES);
+    return { op, ...label, vaddr, iova, size, ...protOf(prot) };
+  });
+}

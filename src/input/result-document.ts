@@ -1,0 +1,156 @@
+// Reading a result document back (compare, export): JSON text -> RunDocument, checked against
+// schema/result.schema.json, the one description of the format. A problem is one line naming the
+// file, the JSON path, what was expected and what was found (InputError: exit 2).
+//
+// The check interprets the small part of JSON Schema that result.schema.json uses (type,
+// properties, required, additionalProperties, items, enum, const, minimum, $ref into $defs) and
+// refuses any other keyword, so the schema cannot silently use one this code would ignore.
+// Reading a document, keys the schema does not know are ignored (a later version of the tool may
+// add optional fields within the same schemaVersion); the schema test checks real output strictly.
+
+import { readFileSync } from 'node:fs';
+import { InputError } from '../model/errors.ts';
+import { SCHEMA_VERSION, type RunDocument } from '../model/result.ts';
+
+export type JsonSchema = { [keyword: string]: unknown };
+
+export const RESULT_SCHEMA: JsonSchema = JSON.parse(
+  readFileSync(new URL('../../schema/result.schema.json', import.meta.url), 'utf8'),
+) as JsonSchema;
+
+const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'description', '$comment', '$defs']);
+const KEYWORDS = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', 'minimum', '$ref']);
+
+/** A short description of a JSON value for messages: "\"abc\"", "12", "null", "an array", "an object". */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  return String(v);
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  object: 'an object', array: 'an array', string: 'a string', number: 'a number',
+  integer: 'an integer', boolean: 'true or false', null: 'null',
+};
+
+function hasType(v: unknown, type: string): boolean {
+  switch (type) {
+    case 'object': return v !== null && typeof v === 'object' && !Array.isArray(v);
+    case 'array': return Array.isArray(v);
+    case 'string': return typeof v === 'string';
+    case 'number': return typeof v === 'number' && Number.isFinite(v);
+    case 'integer': return typeof v === 'number' && Number.isSafeInteger(v);
+    case 'boolean': return typeof v === 'boolean';
+    case 'null': return v === null;
+    default: throw new Error(`result.schema.json: unsupported type ${JSON.stringify(type)}`);
+  }
+}
+
+function join(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path === '' ? key : `${path}.${key}`;
+}
+
+/** A mismatch: where (a JSON path, "" for the top level) and what. */
+export interface SchemaProblem {
+  path: string;
+  message: string;
+}
+
+function resolve(ref: string, root: JsonSchema): JsonSchema {
+  const m = /^#\/\$defs\/([A-Za-z0-9_-]+)$/.exec(ref);
+  const defs = root.$defs as Record<string, JsonSchema> | undefined;
+  const target = m === null ? undefined : defs?.[m[1]!];
+  if (target === undefined) throw new Error(`result.schema.json: cannot resolve $ref ${ref}`);
+  return target;
+}
+
+export interface CheckOptions {
+  /** false: keys that additionalProperties: false forbids are ignored rather than reported. */
+  strict: boolean;
+}
+
+/** The first place where `value` does not match `schema`, or null. */
+export function checkSchema(value: unknown, schema: JsonSchema, opts: CheckOptions = { strict: true },
+  root: JsonSchema = schema, path = ''): SchemaProblem | null {
+  for (const k of Object.keys(schema)) {
+    if (!KEYWORDS.has(k) && !ANNOTATIONS.has(k)) throw new Error(`result.schema.json: unsupported keyword ${k} at ${path || 'the top level'}`);
+  }
+  const problem = (message: string): SchemaProblem => ({ path, message });
+  if (typeof schema.$ref === 'string') {
+    const p = checkSchema(value, resolve(schema.$ref, root), opts, root, path);
+    if (p !== null) return p;
+  }
+  if ('const' in schema && value !== schema.const) {
+    return problem(`expected ${JSON.stringify(schema.const)}, got ${describeValue(value)}`);
+  }
+  if (Array.isArray(schema.enum) && !schema.enum.includes(value)) {
+    return problem(`expected one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}, got ${describeValue(value)}`);
+  }
+  if (schema.type !== undefined) {
+    const types = (Array.isArray(schema.type) ? schema.type : [schema.type]) as string[];
+    if (!types.some((t) => hasType(value, t))) {
+      return problem(`expected ${types.map((t) => TYPE_NAMES[t] ?? t).join(' or ')}, got ${describeValue(value)}`);
+    }
+  }
+  if (typeof schema.minimum === 'number' && typeof value === 'number' && value < schema.minimum) {
+    return problem(`expected at least ${schema.minimum}, got ${value}`);
+  }
+  if (Array.isArray(value) && schema.items !== undefined) {
+    for (const [i, item] of value.entries()) {
+      const p = checkSchema(item, schema.items as JsonSchema, opts, root, join(path, i));
+      if (p !== null) return p;
+    }
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const obj = value as Record<string, unknown>;
+    const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
+    for (const key of (schema.required ?? []) as string[]) {
+      if (obj[key] === undefined) return problem(`missing required key ${JSON.stringify(key)}`);
+    }
+    for (const [key, v] of Object.entries(obj)) {
+      const sub: unknown = props[key] ?? schema.additionalProperties;
+      if (sub === false) {
+        if (!opts.strict) continue;
+        const allowed = Object.keys(props);
+        return problem(`unknown key ${JSON.stringify(key)} (allowed: ${allowed.join(', ')})`);
+      }
+      if (sub !== undefined && sub !== true) {
+        const p = checkSchema(v, sub as JsonSchema, opts, root, join(path, key));
+        if (p !== null) return p;
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * Parses and checks a result document; `file` is how messages name it. The schemaVersion is
+ * checked first, so a document from another version of the tool says so rather than naming
+ * some field that moved.
+ */
+export function parseRunDocument(text: string, file: string): RunDocument {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new InputError(`${file}: invalid JSON: ${String((e as Error).message).split('\n')[0]}`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError(`${file}: expected a vfio-pin-bench result document (an object with "schemaVersion"), got ${describeValue(value)}`);
+  }
+  const version = (value as { schemaVersion?: unknown }).schemaVersion;
+  if (version === undefined) {
+    throw new InputError(`${file}: missing "schemaVersion": not a vfio-pin-bench result document (run --json or run --output writes one)`);
+  }
+  if (version !== SCHEMA_VERSION) {
+    const why = typeof version === 'number' && version > SCHEMA_VERSION ? ' (written by a newer vfio-pin-bench?)' : '';
+    throw new InputError(`${file}: schemaVersion: expected ${SCHEMA_VERSION}, got ${describeValue(version)}${why}`);
+  }
+  const p = checkSchema(value, RESULT_SCHEMA, { strict: false });
+  if (p !== null) throw new InputError(`${file}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`);
+  return value as RunDocument;
+}

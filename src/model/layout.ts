@@ -1,0 +1,96 @@
+// The plain description a simulated kernel is built from. layout/ parses fixtures and
+// flags into this; kernel/ never sees JSON, file names or CLI flags.
+// Addresses and sizes are byte counts as Numbers, exact below 2^53 (checked by layout/).
+
+/** vm_flags bits the model knows (include/linux/mm.h, 4.16). */
+export const VM_FLAG_NAMES = [
+  'VM_READ', 'VM_WRITE', 'VM_SHARED', 'VM_IO', 'VM_PFNMAP', 'VM_HUGETLB',
+  'VM_HUGEPAGE', 'VM_DONTEXPAND', 'VM_DONTDUMP', 'VM_LOCKED',
+] as const;
+export type VmFlagName = (typeof VM_FLAG_NAMES)[number];
+
+/** A physical placement policy for a RAM VMA's folios; lengths are in bytes (multiples of the folio size). */
+export type Placement =
+  | { policy: 'contiguous' }
+  | { policy: 'scattered' }
+  | { policy: 'runs'; bytes: number }
+  | { policy: 'geometric'; meanBytes: number };
+
+/** What backs a VMA's pages. RAM backings say where their folios land physically (placement). */
+export type Backing =
+  /** anonymous 4 KiB pages (MAP_ANONYMOUS; MAP_POPULATE when populated). */
+  | { kind: 'anon'; populated: boolean; placement: Placement }
+  /** anonymous memory with MADV_HUGEPAGE: 2 MiB THP folios where the VMA covers an aligned 2 MiB. */
+  | { kind: 'thp'; populated: boolean; placement: Placement }
+  /** hugetlbfs, always populated (MAP_POPULATE), folio size 2 MiB or 1 GiB. */
+  | { kind: 'hugetlb'; pageSize: number; placement: Placement }
+  /**
+   * remap_pfn_range-style mmap of an MMIO range (vfio-pci BAR mmap): pfn = vm_pgoff + index,
+   * vm_pgoff = (mmio.base + offset) >> PAGE_SHIFT. populated 'mmap': ptes installed at mmap
+   * time (4.16 vfio-pci); 'fault': installed by the fault handler on first access (5.x+).
+   * leafSize: the CPU page-table leaf that maps an aligned piece (6.12+ huge pfnmap: 2 MiB/1 GiB).
+   */
+  | { kind: 'pfnmap'; mmio: string; offset: number; populated: 'mmap' | 'fault'; leafSize: number };
+
+export interface LayoutVma {
+  name: string;
+  start: number;
+  size: number;
+  flags: VmFlagName[];
+  backing: Backing;
+}
+
+/** A physical address range: RAM (has struct page) or MMIO (no struct page, !pfn_valid). */
+export interface PhysRange {
+  name: string;
+  base: number;
+  size: number;
+}
+
+export interface MapRequest {
+  op: 'map';
+  label?: string;
+  vaddr: number;
+  iova: number;
+  size: number;
+  /** VFIO_DMA_MAP_FLAG_READ / _WRITE, from the device's point of view. */
+  read: boolean;
+  write: boolean;
+}
+
+export interface UnmapRequest {
+  op: 'unmap';
+  label?: string;
+  iova: number;
+  size: number;
+}
+
+export type DmaRequest = MapRequest | UnmapRequest;
+
+export interface IommuConfig {
+  /** domain->pgsize_bitmap as a list of byte sizes, e.g. [4096, 2 MiB, 1 GiB] (VT-d). */
+  pgsizes: number[];
+  /** fine-grained superpages (AMD-Vi): vfio_unmap_unpin skips the contiguity probe. */
+  fgsp: boolean;
+}
+
+export interface SystemConfig {
+  /** seed of the random physical placement policies (printed with the results). */
+  seed: number;
+  /** RLIMIT_MEMLOCK in bytes; null is RLIM_INFINITY. */
+  memlock: number | null;
+  capIpcLock: boolean;
+  /** vfio_iommu_type1 module parameter disable_hugepages. */
+  disableHugepages: boolean;
+  iommu: IommuConfig;
+}
+
+export interface Layout {
+  name: string;
+  description: string;
+  system: SystemConfig;
+  ram: PhysRange[];
+  mmio: PhysRange[];
+  vmas: LayoutVma[];
+  requests: DmaRequest[];
+}

@@ -1,0 +1,120 @@
+// Result records: plain, JSON-serialisable data. `run --json` prints them unchanged and
+// report/ formats them; nothing here refers to kernel/ objects.
+
+import type { Counters } from './counters.ts';
+
+export const SCHEMA_VERSION = 1;
+
+/** One DMA request as the kernel answered it. */
+export interface RequestResult {
+  index: number;
+  op: 'map' | 'unmap';
+  label?: string;
+  iova: number;
+  size: number;
+  vaddr?: number;
+  /** 0 or the kernel's negative errno. */
+  ret: number;
+  /** "0", "-EINVAL", ... */
+  errno: string;
+  /** unmap: bytes the kernel reports unmapped. */
+  unmapped?: number;
+  /** map: physically contiguous runs the oracle saw in the process page tables for this range. */
+  runs?: number;
+}
+
+export interface OracleVerdict {
+  /** true when every mapped IOVA page translates to the pfn the page tables give. */
+  ok: boolean;
+  /** IOVA pages checked against the page tables. */
+  checkedPages: number;
+  /** pages whose IOVA translates to the wrong pfn, or is missing. */
+  wrongPages: number;
+  firstBad?: { iova: number; vaddr: number; expectedPfn: number | null; actualPfn: number | null };
+  /** one line a human reads. */
+  detail: string;
+}
+
+export interface InvariantCheck {
+  name: string;
+  ok: boolean;
+  /** 'error' breaks the run's verdict; 'warn' is reported (e.g. 4.16's leaked zero-page refs). */
+  severity: 'error' | 'warn';
+  detail: string;
+}
+
+/** tinybench statistics, in nanoseconds. */
+export interface TimingStats {
+  mean: number;
+  p50: number;
+  p99: number;
+  min: number;
+  max: number;
+  sd: number;
+  /** relative margin of error, percent. */
+  rme: number;
+  samples: number;
+}
+
+export interface Modelled {
+  profile: string;
+  mapNs: number;
+  unmapNs: number;
+}
+
+export interface StrategyResult {
+  strategy: string;
+  kernel: string;
+  /** ok: oracle and invariants pass; unsafe: the oracle found wrong translations;
+   *  broken: an invariant failed after unmap. */
+  verdict: 'ok' | 'unsafe' | 'broken';
+  requests: RequestResult[];
+  counters: { map: Counters; unmap: Counters };
+  /** IOMMU PTEs written on the map side, by page size in bytes ("4096": n). */
+  iommuPtes: Record<string, number>;
+  /** highest mm->locked_vm seen, in pages. */
+  lockedVmPeak: number;
+  oracle: OracleVerdict;
+  invariants: InvariantCheck[];
+  modelled: Modelled;
+  timing?: { map: TimingStats; unmap: TimingStats };
+}
+
+export interface LayoutSummary {
+  ramBytes: number;
+  barBytes: number;
+  vmas: number;
+  requests: number;
+  /** bytes asked to be mapped by map requests. */
+  mapBytes: number;
+  mapPages: number;
+  /** seed of the random physical placement of RAM (system.seed / --seed). */
+  seed: number;
+}
+
+export interface FixtureResult {
+  fixture: string;
+  description: string;
+  source: string;
+  summary: LayoutSummary;
+  strategies: StrategyResult[];
+}
+
+export interface RunDocument {
+  schemaVersion: number;
+  tool: { name: string; version: string };
+  /** gitCommit: the commit the run was made at ($GITHUB_SHA, else `git rev-parse HEAD` in the
+   *  working directory); left out when neither is available. */
+  env: { node: string; platform: string; arch: string; cpu: string; cores: number; gitCommit?: string };
+  options: { strategies: string[]; profile: string; timeMs: number; iterations: number; timed: boolean };
+  fixtures: FixtureResult[];
+  /** `npm run bench` only: the simulator's other timed tasks (fixture load and validation,
+   *  report rendering, ...), which have no strategy or counters. */
+  tasks?: TaskResult[];
+}
+
+/** A timed task that is not a DMA map/unmap pass (bench/index.ts). */
+export interface TaskResult {
+  name: string;
+  timing: TimingStats;
+}

@@ -1,0 +1,322 @@
+// compare: two result documents (a baseline, e.g. main's, and the current run) -> a record of
+// every metric compared, each with a status. Pure; compare-format.ts renders it, the CLI turns
+// "any regression" into exit 1.
+//
+// The rules (issue 4), per fixture and strategy, matched by name:
+//   - a fixture or strategy of the baseline missing from the current run: regression;
+//   - verdict: turning UNSAFE or BROKEN (or from one to the other): regression;
+//   - a DMA request whose errno changed (the kernel answers the same request differently: a
+//     change of behaviour, which the counters alone could show as an "improvement"): regression;
+//   - kernel counters (deterministic): any increase is a regression, any change is shown;
+//   - modelled kernel time: an increase above `threshold` (default 5%) is a regression;
+//   - simulator wall time (noisy): a regression only when the increase is larger than the two
+//     runs' margins of error added together AND above `timeThreshold` (default 25%); the same
+//     for the other tasks of `npm run bench` (matched by name; one that disappears: regression).
+// Improvements are judged by the same rules in the other direction.
+
+import type { FixtureResult, RequestResult, RunDocument, StrategyResult, TimingStats } from '../../model/result.ts';
+import { marginOfError, OPS, type Op } from '../export/names.ts';
+
+export interface CompareOptions {
+  /** modelled kernel time: relative change (0.05 = 5%) beyond which it counts. */
+  threshold: number;
+  /** simulator time: relative change beyond which it counts (when also beyond the margins of error). */
+  timeThreshold: number;
+}
+
+export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { threshold: 0.05, timeThreshold: 0.25 };
+
+export type RowKind = 'fixture' | 'strategy' | 'verdict' | 'errno' | 'modelled' | 'simulator' | 'counter' | 'task';
+
+/** The `fixture` of the rows for a document's `tasks` (npm run bench); no fixture name has a space. */
+export const TASKS_FIXTURE = 'bench tasks';
+
+/**
+ * regression / improvement: by the rules above; changed: a difference the rules do not judge
+ * (a counter added or dropped, modelled time within the threshold, a new fixture); noise:
+ * simulator time within the margins of error or the time threshold; unchanged: equal.
+ */
+export type Status = 'regression' | 'improvement' | 'changed' | 'noise' | 'unchanged';
+
+export interface CompareRow {
+  fixture: string;
+  /** null on a fixture row. */
+  strategy: string | null;
+  /** null on fixture, strategy, verdict and errno rows. */
+  op: Op | null;
+  kind: RowKind;
+  /** counter name, "modelled kernel time", "simulator time", "verdict", "request 3 (map ...)", "fixture", "strategy". */
+  metric: string;
+  base: number | string | null;
+  current: number | string | null;
+  /** current - base, for numbers. */
+  delta: number | null;
+  /** (current - base) / base, for numbers with a non-zero base. */
+  ratio: number | null;
+  status: Status;
+  /** why the status, in words ("above the 5% threshold", ...). */
+  note: string;
+}
+
+export interface DocInfo {
+  file: string;
+  tool: string;
+  gitCommit: string | null;
+  node: string;
+  cpu: string;
+  timed: boolean;
+  profile: string;
+}
+
+export interface Comparison {
+  base: DocInfo;
+  current: DocInfo;
+  options: CompareOptions;
+  /** every metric compared, in document order. */
+  rows: CompareRow[];
+  regressions: number;
+  improvements: number;
+  /** rows whose status is not unchanged. */
+  changes: number;
+  /** things the reader should know (e.g. simulator time not compared: a run was untimed). */
+  notes: string[];
+}
+
+function info(doc: RunDocument, file: string): DocInfo {
+  return {
+    file,
+    tool: `${doc.tool.name} ${doc.tool.version}`,
+    gitCommit: doc.env.gitCommit ?? null,
+    node: doc.env.node,
+    cpu: doc.env.cpu,
+    timed: doc.options.timed,
+    profile: doc.options.profile,
+  };
+}
+
+/** Items keyed by name; a repeated name gets " (2)", " (3)", ... so each is matched once. */
+function keyed<T>(items: T[], name: (t: T) => string): Map<string, T> {
+  const out = new Map<string, T>();
+  const seen = new Map<string, number>();
+  for (const it of items) {
+    const n = name(it);
+    const k = (seen.get(n) ?? 0) + 1;
+    seen.set(n, k);
+    out.set(k === 1 ? n : `${n} (${k})`, it);
+  }
+  return out;
+}
+
+/** Base keys in base order, then keys only the current has, in its order. */
+function unionKeys<T>(base: Map<string, T>, current: Map<string, T>): string[] {
+  return [...base.keys(), ...[...current.keys()].filter((k) => !base.has(k))];
+}
+
+/** 0.05 -> "5%", 0.125 -> "12.5%" (thresholds and margins, unsigned). */
+export function pct(ratio: number): string {
+  return `${Number((Math.abs(ratio) * 100).toFixed(1))}%`;
+}
+
+interface Ctx {
+  rows: CompareRow[];
+  opts: CompareOptions;
+}
+
+function push(ctx: Ctx, row: Omit<CompareRow, 'delta' | 'ratio'> & Partial<Pick<CompareRow, 'delta' | 'ratio'>>): void {
+  ctx.rows.push({ delta: null, ratio: null, ...row });
+}
+
+function numbers(base: number, current: number): { delta: number; ratio: number | null } {
+  const delta = current - base;
+  return { delta, ratio: base === 0 ? null : delta / base };
+}
+
+function compareCounter(ctx: Ctx, fixture: string, strategy: string, op: Op, metric: string, b: number | undefined, c: number | undefined): void {
+  const at = { fixture, strategy, op, kind: 'counter' as const, metric };
+  if (b === undefined || c === undefined) {
+    push(ctx, {
+      ...at, base: b ?? null, current: c ?? null, status: 'changed',
+      note: b === undefined ? 'new counter' : 'counter dropped',
+    });
+    return;
+  }
+  const { delta, ratio } = numbers(b, c);
+  const status: Status = delta > 0 ? 'regression' : delta < 0 ? 'improvement' : 'unchanged';
+  push(ctx, { ...at, base: b, current: c, delta, ratio, status, note: delta > 0 ? 'any increase' : '' });
+}
+
+function compareModelled(ctx: Ctx, fixture: string, strategy: string, op: Op, b: StrategyResult, c: StrategyResult): void {
+  const bn = op === 'map' ? b.modelled.mapNs : b.modelled.unmapNs;
+  const cn = op === 'map' ? c.modelled.mapNs : c.modelled.unmapNs;
+  const { delta, ratio } = numbers(bn, cn);
+  const t = ctx.opts.threshold;
+  let status: Status;
+  let note = '';
+  // Exactly equal counters give exactly equal sums; allow for float noise all the same.
+  if (Math.abs(delta) <= 1e-9 * Math.max(Math.abs(bn), Math.abs(cn))) status = 'unchanged';
+  else if (ratio === null) {
+    status = 'regression'; // 0 -> something
+    note = 'from zero';
+  } else if (ratio > t) {
+    status = 'regression';
+    note = `above ${pct(t)}`;
+  } else if (ratio < -t) {
+    status = 'improvement';
+    note = `below -${pct(t)}`;
+  } else {
+    status = 'changed';
+    note = `within ±${pct(t)}`;
+  }
+  if (b.modelled.profile !== c.modelled.profile) note = `${note === '' ? '' : `${note}; `}profiles differ: ${b.modelled.profile} vs ${c.modelled.profile}`;
+  push(ctx, { fixture, strategy, op, kind: 'modelled', metric: 'modelled kernel time', base: bn, current: cn, delta, ratio, status, note });
+}
+
+function compareSimulator(ctx: Ctx, fixture: string, strategy: string, op: Op | null, b: TimingStats, c: TimingStats, metric = 'simulator time'): void {
+  const { delta, ratio } = numbers(b.mean, c.mean);
+  const margin = marginOfError(b.mean, b.rme) + marginOfError(c.mean, c.rme);
+  const t = ctx.opts.timeThreshold;
+  const marginText = b.mean > 0 ? `±${pct(margin / b.mean)}` : `±${margin} ns`;
+  let status: Status;
+  let note: string;
+  if (delta === 0) {
+    status = 'unchanged';
+    note = '';
+  } else if (Math.abs(delta) <= margin) {
+    status = 'noise';
+    note = `within margins ${marginText}`;
+  } else if (ratio !== null && Math.abs(ratio) <= t) {
+    status = 'noise';
+    note = `beyond margins ${marginText}, within ±${pct(t)}`;
+  } else {
+    status = delta > 0 ? 'regression' : 'improvement';
+    note = `beyond margins ${marginText} and ±${pct(t)}`;
+  }
+  push(ctx, { fixture, strategy, op, kind: 'simulator', metric, base: b.mean, current: c.mean, delta, ratio, status, note });
+}
+
+function requestName(r: RequestResult): string {
+  return `request ${r.index} (${r.op}${r.label === undefined || r.label === '' ? '' : ` ${r.label}`})`;
+}
+
+function compareRequests(ctx: Ctx, fixture: string, strategy: string, b: RequestResult[], c: RequestResult[]): void {
+  if (b.length !== c.length) {
+    push(ctx, {
+      fixture, strategy, op: null, kind: 'errno', metric: 'DMA requests', base: b.length, current: c.length,
+      ...numbers(b.length, c.length), status: 'changed', note: 'errnos not compared',
+    });
+    return;
+  }
+  for (const [i, br] of b.entries()) {
+    const cr = c[i]!;
+    const same = br.errno === cr.errno;
+    push(ctx, {
+      fixture, strategy, op: null, kind: 'errno', metric: requestName(br), base: br.errno, current: cr.errno,
+      status: same ? 'unchanged' : 'regression', note: same ? '' : 'errno changed',
+    });
+  }
+}
+
+const VERDICT_TEXT: Record<StrategyResult['verdict'], string> = { ok: 'ok', unsafe: 'UNSAFE', broken: 'BROKEN' };
+
+function compareStrategy(ctx: Ctx, fixture: string, b: StrategyResult, c: StrategyResult, notes: Set<string>): void {
+  const name = b.strategy;
+  const vStatus: Status = b.verdict === c.verdict ? 'unchanged' : c.verdict !== 'ok' ? 'regression' : 'improvement';
+  push(ctx, {
+    fixture, strategy: name, op: null, kind: 'verdict', metric: 'verdict',
+    base: VERDICT_TEXT[b.verdict], current: VERDICT_TEXT[c.verdict], status: vStatus,
+    note: vStatus === 'regression' ? (c.verdict === 'unsafe' ? `${c.oracle.wrongPages} wrong pages` : 'invariant failed') : '',
+  });
+  compareRequests(ctx, fixture, name, b.requests, c.requests);
+  for (const op of OPS) {
+    compareModelled(ctx, fixture, name, op, b, c);
+    const bt = b.timing?.[op];
+    const ct = c.timing?.[op];
+    if (bt !== undefined && ct !== undefined) compareSimulator(ctx, fixture, name, op, bt, ct);
+    else notes.add('simulator time not compared: a run was made with --no-timing');
+    const bc = b.counters[op] as Record<string, number>;
+    const cc = c.counters[op] as Record<string, number>;
+    const keys = [...Object.keys(bc), ...Object.keys(cc).filter((k) => !(k in bc))];
+    for (const k of keys) compareCounter(ctx, fixture, name, op, k, bc[k], cc[k]);
+    if (op === 'map') compareCounter(ctx, fixture, name, op, 'locked_vm_peak', b.lockedVmPeak, c.lockedVmPeak);
+  }
+}
+
+/** "mapPages 23,808 -> 24,000, seed 1 -> 2": the layout summary fields that differ. */
+function summaryDiff(b: FixtureResult, c: FixtureResult): string {
+  const bs = b.summary as unknown as Record<string, unknown>;
+  const cs = c.summary as unknown as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(bs), ...Object.keys(cs)])];
+  return keys.filter((k) => bs[k] !== cs[k]).map((k) => `${k} ${String(bs[k] ?? '-')} -> ${String(cs[k] ?? '-')}`).join(', ');
+}
+
+function compareFixture(ctx: Ctx, key: string, b: FixtureResult, c: FixtureResult, notes: Set<string>): void {
+  const diff = summaryDiff(b, c);
+  if (diff !== '') notes.add(`${key}: the layout differs (${diff}): the fixture or its placement seed changed, so its counters may not be comparable`);
+  const bs = keyed(b.strategies, (s) => s.strategy);
+  const cs = keyed(c.strategies, (s) => s.strategy);
+  for (const k of unionKeys(bs, cs)) {
+    const bStrategy = bs.get(k);
+    const cStrategy = cs.get(k);
+    if (bStrategy !== undefined && cStrategy !== undefined) compareStrategy(ctx, key, bStrategy, cStrategy, notes);
+    else {
+      push(ctx, {
+        fixture: key, strategy: k, op: null, kind: 'strategy', metric: 'strategy',
+        base: bStrategy === undefined ? 'absent' : 'present', current: cStrategy === undefined ? 'absent' : 'present',
+        status: cStrategy === undefined ? 'regression' : 'changed',
+        note: cStrategy === undefined ? 'disappeared' : 'new',
+      });
+    }
+  }
+}
+
+export function compareDocuments(base: RunDocument, current: RunDocument, files: { base: string; current: string },
+  opts: CompareOptions = DEFAULT_COMPARE_OPTIONS): Comparison {
+  const ctx: Ctx = { rows: [], opts };
+  const notes = new Set<string>();
+  const bf = keyed(base.fixtures, (f) => f.fixture);
+  const cf = keyed(current.fixtures, (f) => f.fixture);
+  for (const k of unionKeys(bf, cf)) {
+    const b = bf.get(k);
+    const c = cf.get(k);
+    if (b !== undefined && c !== undefined) compareFixture(ctx, k, b, c, notes);
+    else {
+      push(ctx, {
+        fixture: k, strategy: null, op: null, kind: 'fixture', metric: 'fixture',
+        base: b === undefined ? 'absent' : 'present', current: c === undefined ? 'absent' : 'present',
+        status: c === undefined ? 'regression' : 'changed',
+        note: c === undefined ? 'disappeared' : 'new',
+      });
+    }
+  }
+  const rows = ctx.rows;
+  const bt = keyed(base.tasks ?? [], (t) => t.name);
+  const ct = keyed(current.tasks ?? [], (t) => t.name);
+  for (const k of unionKeys(bt, ct)) {
+    const b = bt.get(k);
+    const c = ct.get(k);
+    if (b !== undefined && c !== undefined) compareSimulator(ctx, TASKS_FIXTURE, k, null, b.timing, c.timing, 'time');
+    else {
+      push(ctx, {
+        fixture: TASKS_FIXTURE, strategy: k, op: null, kind: 'task', metric: 'task',
+        base: b === undefined ? 'absent' : 'present', current: c === undefined ? 'absent' : 'present',
+        status: c === undefined ? 'regression' : 'changed', note: c === undefined ? 'disappeared' : 'new',
+      });
+    }
+  }
+  if (rows.some((r) => r.kind === 'simulator') && (base.env.cpu !== current.env.cpu || base.env.node !== current.env.node)) {
+    notes.add(`simulator times come from different machines (${base.env.cpu}, node ${base.env.node} vs ${current.env.cpu}, node ${current.env.node}): read them with care`);
+  }
+  if (base.options.profile !== current.options.profile) {
+    notes.add(`modelled with different cost profiles: ${base.options.profile} (baseline) and ${current.options.profile} (current)`);
+  }
+  return {
+    base: info(base, files.base),
+    current: info(current, files.current),
+    options: opts,
+    rows,
+    regressions: rows.filter((r) => r.status === 'regression').length,
+    improvements: rows.filter((r) => r.status === 'improvement').length,
+    changes: rows.filter((r) => r.status !== 'unchanged').length,
+    notes: [...notes],
+  };
+}

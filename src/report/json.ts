@@ -1,7 +1,0 @@
-// --json: the Result records, unchanged.
-
-import type { RunDocument } from '../run/result.ts';
-
-export function formatJson(doc: RunDocument): string {
-  return JSON.stringify(doc, null, 2) + '\n';
-}

@@ -1,0 +1,25 @@
+// The line that opens each fixture's report: what was run, how big it is, and where.
+
+import type { ChalkInstance } from 'chalk';
+import type { FixtureResult, RunDocument } from '../../model/result.ts';
+import { formatBytes, formatCount } from '../units.ts';
+
+/** "RAM 16 GiB, BAR 16 GiB, 4,194,304 pages to map (16 GiB), 2 DMA requests, placement seed 1" */
+export function summaryText(fx: FixtureResult): string {
+  const s = fx.summary;
+  const requests = s.requests === 1 ? '1 DMA request' : `${formatCount(s.requests)} DMA requests`;
+  return `RAM ${formatBytes(s.ramBytes)}, BAR ${formatBytes(s.barBytes)}, ` +
+    `${formatCount(s.mapPages)} pages to map (${formatBytes(s.mapBytes)}), ${requests}, placement seed ${s.seed}`;
+}
+
+/** "node v20.20.0, Intel(R) Xeon(R) CPU E5-2690 (16 cores)" */
+export function envText(doc: RunDocument): string {
+  const node = doc.env.node.startsWith('v') ? doc.env.node : `v${doc.env.node}`;
+  return `node ${node}, ${doc.env.cpu} (${doc.env.cores} cores)`;
+}
+
+/** One line: fixture name, description, layout summary, node version and CPU. */
+export function headerLine(doc: RunDocument, fx: FixtureResult, c: ChalkInstance): string {
+  const desc = fx.description === '' ? '' : `: ${fx.description}`;
+  return `${c.bold(fx.fixture)}${desc} | ${summaryText(fx)} | ${envText(doc)}`;
+}

@@ -1,0 +1,67 @@
+// `list`: bundled fixtures, strategies and cost profiles as tables.
+
+import { COUNTER_NAMES } from '../../model/counters.ts';
+import { counterLabel } from '../counter-labels.ts';
+import { cell, renderTable, type Grid } from '../grid.ts';
+import { makeChalk, type ReportOptions } from '../style.ts';
+
+export interface ListInput {
+  fixtures: readonly { name: string; description: string }[];
+  strategies: readonly { name: string; kernel: string; description: string }[];
+  profiles: readonly { name: string; description: string }[];
+  defaultFixture: string;
+  defaultProfile: string;
+}
+
+function nameCell(name: string, defaultName?: string) {
+  return cell(name === defaultName ? `${name} (default)` : name, 'strong');
+}
+
+export function fixturesGrid(input: ListInput): Grid {
+  return {
+    head: ['fixture', 'description'],
+    align: ['left', 'left'],
+    rows: input.fixtures.map((f) => [nameCell(f.name, input.defaultFixture), cell(f.description)]),
+  };
+}
+
+export function strategiesGrid(input: ListInput): Grid {
+  return {
+    head: ['strategy', 'kernel', 'description'],
+    align: ['left', 'left', 'left'],
+    rows: input.strategies.map((s) => [nameCell(s.name), cell(s.kernel), cell(s.description)]),
+  };
+}
+
+export function profilesGrid(input: ListInput): Grid {
+  return {
+    head: ['profile', 'description'],
+    align: ['left', 'left'],
+    rows: input.profiles.map((p) => [nameCell(p.name, input.defaultProfile), cell(p.description)]),
+  };
+}
+
+/** Every counter the pin-count table can show, with its kernel meaning. */
+export function countersGrid(): Grid {
+  return {
+    head: ['counter', 'row label', 'counts'],
+    align: ['left', 'left', 'left'],
+    rows: COUNTER_NAMES.map((n) => [cell(n, 'strong'), cell(counterLabel(n).label), cell(counterLabel(n).help)]),
+  };
+}
+
+export function formatList(input: ListInput, opts: ReportOptions & { counters?: boolean }): string {
+  const c = makeChalk(opts.color);
+  const parts = [
+    c.bold('Bundled fixtures') + ' (run <name>, or give a path to your own JSON):',
+    renderTable(fixturesGrid(input), c),
+    '',
+    c.bold('Strategies') + ' (--strategy <a,b>):',
+    renderTable(strategiesGrid(input), c),
+    '',
+    c.bold('Cost profiles') + ' (--profile <name>):',
+    renderTable(profilesGrid(input), c),
+  ];
+  if (opts.counters) parts.push('', c.bold('Counters') + ':', renderTable(countersGrid(), c));
+  return parts.join('\n') + '\n';
+}
