@@ -1,13 +1,10 @@
 // `compare <baseline.json> <current.json>`: the regression gate. Reads two result documents
 // (run --json / run --output), prints the differences and sets exit 1 on any regression.
 
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { InputError } from '../model/errors.ts';
 import { COMPARE_FORMATS, renderCompare, type CompareFormat } from '../report/compare/format.ts';
-import { parseRunDocument } from '../input/result-document.ts';
+import { readRunDocument } from '../input/result-document.ts';
 import { compareDocuments, DEFAULT_COMPARE_OPTIONS } from '../report/compare/compare.ts';
-import type { RunDocument } from '../model/result.ts';
 import { EXIT_FAIL } from './errors.ts';
 import { useColor, type Io } from './io.ts';
 import type { ExitStatus } from '../model/errors.ts';
@@ -42,18 +39,6 @@ export function parsePercent(value: string): number {
   const n = m === null ? NaN : Number(m[1]);
   if (!Number.isFinite(n) || n > 1e6) throw new InvalidArgumentError('expected a percentage of 0 or more, e.g. 5 or 5%');
   return n / 100;
-}
-
-/** Reads a result document; any problem is an InputError naming the file (exit 2). */
-export function readRunDocument(path: string): RunDocument {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    // "ENOENT: no such file or directory, open 'x'" -> "ENOENT: no such file or directory"
-    throw new InputError(`${path}: cannot read: ${String((e as Error).message).split(',')[0]}`);
-  }
-  return parseRunDocument(text, path);
 }
 
 export function compareCommand(program: Command, io: Io, status: ExitStatus): Command {

@@ -3,7 +3,7 @@
 
 import { Option, type Command } from 'commander';
 import { FORMATS, renderFormat, type Format } from '../report/export/formats.ts';
-import { readRunDocument } from './compare.ts';
+import { readRunDocument } from '../input/result-document.ts';
 import { useColor, type Io } from './io.ts';
 
 const EXAMPLES = `

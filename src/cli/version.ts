@@ -1,8 +1,9 @@
 // The tool's version, from package.json next to src/.
 
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { readJson } from '../input/read-file.ts';
 
 export function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  const pkg = readJson(fileURLToPath(new URL('../../package.json', import.meta.url)), 'tool files', 'package.json') as { version?: unknown } | null;
+  return typeof pkg?.version === 'string' ? pkg.version : '0.0.0';
 }

@@ -1,8 +1,9 @@
 // The fixtures shipped in fixtures/, found relative to this file (not the working directory).
 
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { readJson } from './read-file.ts';
 
 const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures', import.meta.url));
 
@@ -20,7 +21,7 @@ export function bundledFixtures(): BundledFixture[] {
       const path = join(FIXTURES_DIR, f);
       let description = '';
       try {
-        const d = (JSON.parse(readFileSync(path, 'utf8')) as { description?: unknown }).description;
+        const d = (readJson(path, 'fixtures') as { description?: unknown } | null)?.description;
         if (typeof d === 'string') description = d;
       } catch {
         // a broken bundled file is reported when it is loaded

@@ -22,8 +22,6 @@ export const DEFAULT_PGSIZES = [PAGE_SIZE, SZ_2M, SZ_1G];
 /** hugetlb page sizes and pfnmap CPU leaf sizes x86-64 has. */
 export const HUGETLB_SIZES = [SZ_2M, SZ_1G];
 export const LEAF_SIZES = [PAGE_SIZE, SZ_2M, SZ_1G];
-/** Fixture files larger than this are refused before parsing. */
-export const MAX_FIXTURE_BYTES = 10 * 1024 * 1024;
 
 export const alignUp = (x: number, a: number): number => Math.ceil(x / a) * a;
 

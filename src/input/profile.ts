@@ -1,11 +1,12 @@
 // Reading cost profiles: bundled (profiles/<name>.json) or a user's file, checked key by key.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COUNTER_NAMES } from '../model/counters.ts';
 import type { Profile } from '../model/profile.ts';
 import { InputError } from '../model/errors.ts';
+import { parseJson, readText } from './read-file.ts';
 
 export const DEFAULT_PROFILE = 'xeon-e5-2.6ghz';
 const PROFILE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'profiles');
@@ -34,19 +35,8 @@ export function loadProfile(ref: string): Profile {
     const names = readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
     throw new InputError(`--profile: no profile "${ref}"; bundled: ${names.join(', ')}, or give a path to a profile file (.json)`);
   }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    // "EISDIR: illegal operation on a directory, read" -> "EISDIR: illegal operation on a directory"
-    throw new InputError(`--profile ${ref}: cannot read: ${String((e as Error).message).split(',')[0]}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${shown}: invalid JSON: ${(e as Error).message.split('\n')[0]}`);
-  }
+  // read errors name the flag (--profile x.json: cannot read: ...), the contents the file
+  const json = parseJson(readText(file, 'profiles', `--profile ${ref}`), shown);
   return parseProfile(json, shown);
 }
 

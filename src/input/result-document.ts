@@ -8,15 +8,15 @@
 // Reading a document, keys the schema does not know are ignored (a later version of the tool may
 // add optional fields within the same schemaVersion); the schema test checks real output strictly.
 
-import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { InputError } from '../model/errors.ts';
 import { SCHEMA_VERSION, type RunDocument } from '../model/result.ts';
+import { parseJson, readJson, readText } from './read-file.ts';
 
 export type JsonSchema = { [keyword: string]: unknown };
 
-export const RESULT_SCHEMA: JsonSchema = JSON.parse(
-  readFileSync(new URL('../../schema/result.schema.json', import.meta.url), 'utf8'),
-) as JsonSchema;
+export const RESULT_SCHEMA = readJson(fileURLToPath(new URL('../../schema/result.schema.json', import.meta.url)), 'tool files',
+  'schema/result.schema.json') as JsonSchema;
 
 const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'description', '$comment', '$defs']);
 const KEYWORDS = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', 'minimum', '$ref']);
@@ -133,12 +133,7 @@ export function checkSchema(value: unknown, schema: JsonSchema, opts: CheckOptio
  * some field that moved.
  */
 export function parseRunDocument(text: string, file: string): RunDocument {
-  let value: unknown;
-  try {
-    value = JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch (e) {
-    throw new InputError(`${file}: invalid JSON: ${String((e as Error).message).split('\n')[0]}`);
-  }
+  const value = parseJson(text, file);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new InputError(`${file}: expected a vfio-pin-bench result document (an object with "schemaVersion"), got ${describeValue(value)}`);
   }
@@ -153,4 +148,9 @@ export function parseRunDocument(text: string, file: string): RunDocument {
   const p = checkSchema(value, RESULT_SCHEMA, { strict: false });
   if (p !== null) throw new InputError(`${file}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`);
   return value as RunDocument;
+}
+
+/** Reads a result document (compare, export); any problem is an InputError naming the file (exit 2). */
+export function readRunDocument(path: string): RunDocument {
+  return parseRunDocument(readText(path, 'result documents'), path);
 }

@@ -13,3 +13,8 @@ export class InputError extends Error {
 export interface ExitStatus {
   code: number;
 }
+
+/** A system error as one short phrase: "ENOENT: no such file or directory, open 'x'" -> "ENOENT: no such file or directory". */
+export function osErrorText(e: unknown): string {
+  return String((e as Error).message).split(',')[0]!;
+}
