@@ -11,8 +11,7 @@
 
 import fc from 'fast-check';
 import type { Backing, DmaRequest, Layout, LayoutVma, PhysRange, Placement, VmFlagName } from '../src/model/layout.ts';
-import { planRam } from '../src/kernel/ram_plan.ts';
-import { ramNeeded } from '../src/input/ram.ts';
+import { planRam, ramNeeded, RamShortage } from '../src/kernel/ram_plan.ts';
 
 export const K = 1024;
 export const M = 1024 * K;
@@ -492,7 +491,18 @@ export function caseArb(maxVmas = 20, maxRequests = 12): fc.Arbitrary<Case> {
       layout.requests = resolveRequests(layout, reqs);
       return { layout };
     })
-    .filter(({ layout }) => typeof planRam(layout) !== 'string');
+    .filter(({ layout }) => fitsRam(layout));
+}
+
+/** planRam() places every RAM-backed VMA of the layout. */
+function fitsRam(layout: Layout): boolean {
+  try {
+    planRam(layout);
+    return true;
+  } catch (e) {
+    if (e instanceof RamShortage) return false;
+    throw e;
+  }
 }
 
 /** A compact, exact description of a case for reports: system, VMAs, ranges and requests. */

@@ -9,7 +9,7 @@ import { parseRanges } from './parse-ranges.ts';
 import { parseRequests } from './parse-requests.ts';
 import { parseSystem } from './parse-system.ts';
 import { parseVmas } from './parse-vmas.ts';
-import { ramRangeFor } from './ram.ts';
+import { ramRangeFor } from '../kernel/ram_plan.ts';
 import { readJson } from './read-file.ts';
 import { describe } from './size.ts';
 import { validateLayout } from './validate.ts';

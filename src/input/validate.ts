@@ -3,10 +3,9 @@
 // zero size, overlapping IOVA, no VMA, prot none) are left for it to answer with an errno.
 
 import type { Layout } from '../model/layout.ts';
-import { planRam } from '../kernel/ram_plan.ts';
+import { planRam, ramNeeded, RamShortage } from '../kernel/ram_plan.ts';
 import { InputError } from '../model/errors.ts';
 import { describe, formatSize, isPowerOfTwo } from './size.ts';
-import { ramNeeded } from './ram.ts';
 import { checkRanges, checkVmas, type Fail } from './validate-space.ts';
 
 /** Turns a JSON path ("vmas[1].start", "" for the whole layout) into a message prefix. */
@@ -28,7 +27,7 @@ export function validateLayout(l: Layout, loc: Loc): Layout {
   checkRanges(l, fail);
   checkVmas(l, fail);
   checkRequests(l, fail);
-  if (typeof planRam(l) === 'string') checkRamFit(l, fail);
+  checkRamFit(l, fail);
   return l;
 }
 
@@ -59,13 +58,17 @@ function checkRequests(l: Layout, fail: Fail): void {
   });
 }
 
-/** Names the first RAM-backed VMA that planRam() cannot place, and the sizes involved. */
+/** Plans the RAM once; a shortage names the first RAM-backed VMA that does not fit, and the sizes involved. */
 function checkRamFit(l: Layout, fail: Fail): void {
-  const i = l.vmas.findIndex((_, k) => typeof planRam({ ...l, vmas: l.vmas.slice(0, k + 1) }) === 'string');
-  const v = l.vmas[i]!;
-  const need = ramNeeded(l.vmas.slice(0, i + 1));
-  const hold = l.ram.reduce((s, r) => s + r.size, 0);
-  fail(`vmas[${i}]`, `VMA ${JSON.stringify(v.name)} does not fit in RAM: the RAM-backed VMAs up to it need ` +
-    `${formatSize(need)} in folio-aligned regions, the RAM ranges hold ${formatSize(hold)} ` +
-    '(first fit in VMA order; a region does not span two ranges)');
+  try {
+    planRam(l);
+  } catch (e) {
+    if (!(e instanceof RamShortage)) throw e;
+    const i = e.vmaIndex;
+    const need = ramNeeded(l.vmas.slice(0, i + 1));
+    const hold = l.ram.reduce((s, r) => s + r.size, 0);
+    fail(`vmas[${i}]`, `VMA ${JSON.stringify(l.vmas[i]!.name)} does not fit in RAM: the RAM-backed VMAs up to it need ` +
+      `${formatSize(need)} in folio-aligned regions, the RAM ranges hold ${formatSize(hold)} ` +
+      '(first fit in VMA order; a region does not span two ranges)');
+  }
 }

@@ -9,7 +9,7 @@ import {
 } from './constants.ts';
 import { backingFlags, vmaFlags } from './flags.ts';
 import { InputError } from '../model/errors.ts';
-import { ramRangeFor } from './ram.ts';
+import { ramRangeFor } from '../kernel/ram_plan.ts';
 import { validateLayout } from './validate.ts';
 import { BACKINGS, describeWhatIf, parseWhatIf, type WhatIf, type Where } from './whatif-flags.ts';
 import { checkPlacement } from './placement.ts';

@@ -55,7 +55,6 @@ export class Kernel {
     });
     this.mem = new PhysMem(layout.ram.map(toPfns), layout.mmio.map(toPfns), counters);
     const plans = planRam(layout);
-    if (typeof plans === 'string') throw new Error(`layout: ${plans}`);
     const byName = new Map(plans.map((p) => [p.vma, p]));
     this.mm = new MmStruct(layout.vmas.map((v) => this.mmap(v, byName.get(v.name))), counters);
     const { pgsizes, fgsp } = layout.system.iommu;

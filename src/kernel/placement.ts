@@ -5,7 +5,7 @@
 import type { Placement } from '../model/layout.ts';
 
 /** mulberry32: a small, fast, seedable 32-bit PRNG; returns floats in [0, 1). */
-export function prng(seed: number): () => number {
+function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
