@@ -10,7 +10,8 @@ import { bundledFixtures } from '../src/input/bundled.ts';
 import { loadFixture, parseFixture } from '../src/input/fixture.ts';
 import { InputError } from '../src/model/errors.ts';
 import { summarize } from '../src/run/summary.ts';
-import { applyWhatIf, hasWhatIf } from '../src/input/whatif.ts';
+import { applyWhatIf } from '../src/input/whatif.ts';
+import { hasWhatIf } from '../src/input/whatif-flags.ts';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;

@@ -3,7 +3,8 @@
 
 import type { Layout } from '../model/layout.ts';
 import { loadFixture } from '../input/fixture.ts';
-import { applyWhatIf, hasWhatIf, type WhatIf } from '../input/whatif.ts';
+import { applyWhatIf } from '../input/whatif.ts';
+import { hasWhatIf, type WhatIf } from '../input/whatif-flags.ts';
 
 export const DEFAULT_FIXTURE = 'gpu-16g-bar';
 

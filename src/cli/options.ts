@@ -1,8 +1,8 @@
-// Option parsers and the what-if flags shared by `run` and `show`. A parser that rejects a
-// value throws commander's InvalidArgumentError, which the CLI turns into exit 2.
+// Option parsers, and the what-if options made from the table in input/whatif-flags.ts. A parser
+// that rejects a value throws commander's InvalidArgumentError, which the CLI turns into exit 2.
 
 import { InvalidArgumentError, type Command } from 'commander';
-import type { WhatIf } from '../input/whatif.ts';
+import { whatIfOptions, type FlagGroup } from '../input/whatif-flags.ts';
 import { isProfilePath, listProfiles } from '../input/profile.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 
@@ -42,42 +42,11 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/** The what-if flags as commander gives them. */
-export interface WhatIfFlags {
-  bar?: string[];
-  ram?: string;
-  backing?: string;
-  memlock?: string;
-  capIpcLock?: boolean;
-  iommuPgsizes?: string;
-  disableHugepages?: boolean;
-  placement?: string;
-  seed?: string;
-}
-
-export function addWhatIfOptions(cmd: Command): Command {
-  return cmd
-    .option('--bar <size[@align]>', 'what-if: a device BAR (VM_IO|VM_PFNMAP) of this size, optionally aligned; repeatable', collect)
-    .option('--ram <size>', 'what-if: guest RAM of this size')
-    .option('--backing <kind>', 'what-if: guest RAM backing: 4k, thp, hugetlb-2m or hugetlb-1g')
-    .option('--memlock <size|unlimited>', 'what-if: RLIMIT_MEMLOCK')
-    .option('--cap-ipc-lock', 'what-if: the process has CAP_IPC_LOCK (no locked_vm limit)')
-    .option('--iommu-pgsizes <list>', 'what-if: IOMMU page sizes, e.g. 4k,2m,1g')
-    .option('--disable-hugepages', 'what-if: vfio_iommu_type1 disable_hugepages=1')
-    .option('--placement <policy>', 'what-if: physical placement of RAM: contiguous, scattered, runs:<size> or geometric:<mean size>')
-    .option('--seed <n>', 'what-if: seed of the random placement (printed with the results)');
-}
-
-export function whatIfFrom(flags: WhatIfFlags): WhatIf {
-  const w: WhatIf = {};
-  if (flags.bar !== undefined) w.bar = flags.bar;
-  if (flags.ram !== undefined) w.ram = flags.ram;
-  if (flags.backing !== undefined) w.backing = flags.backing;
-  if (flags.memlock !== undefined) w.memlock = flags.memlock;
-  if (flags.capIpcLock !== undefined) w.capIpcLock = flags.capIpcLock;
-  if (flags.iommuPgsizes !== undefined) w.iommuPgsizes = flags.iommuPgsizes;
-  if (flags.disableHugepages !== undefined) w.disableHugepages = flags.disableHugepages;
-  if (flags.placement !== undefined) w.placement = flags.placement;
-  if (flags.seed !== undefined) w.seed = flags.seed;
-  return w;
+/** The what-if options from the table: `run` and `show` style, or `sweep` style (range forms), one group or all. */
+export function addWhatIfOptions(cmd: Command, style: 'run' | 'sweep' = 'run', group?: FlagGroup): Command {
+  for (const o of whatIfOptions(style, group)) {
+    if (o.repeatable) cmd.option(o.flags, o.help, collect);
+    else cmd.option(o.flags, o.help);
+  }
+  return cmd;
 }

@@ -16,14 +16,12 @@ import { STRATEGIES } from '../strategies/registry.ts';
 import { EXIT_FAIL } from './errors.ts';
 import { DEFAULT_FIXTURE, loadInputs } from './inputs.ts';
 import { useColor, type Io } from './io.ts';
-import {
-  addWhatIfOptions, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies,
-  whatIfFrom, type WhatIfFlags,
-} from './options.ts';
+import type { WhatIf } from '../input/whatif-flags.ts';
+import { addWhatIfOptions, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies } from './options.ts';
 import type { ExitStatus } from '../model/errors.ts';
 import { Progress } from './progress.ts';
 
-interface RunFlags extends WhatIfFlags {
+interface RunFlags extends WhatIf {
   strategy?: string[];
   json?: boolean;
   markdown?: boolean;
@@ -125,7 +123,7 @@ function fixtureRefs(refs: string[], flags: RunFlags): string[] {
 }
 
 async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitStatus): Promise<void> {
-  const inputs = loadInputs(fixtureRefs(refs, flags), whatIfFrom(flags));
+  const inputs = loadInputs(fixtureRefs(refs, flags), flags);
   if (flags.output !== undefined) checkOutputFolder(flags.output);
   // a bad profile file (--profile my.json) is bad input: exit 2 before anything runs
   const profile = loadProfile(flags.profile ?? DEFAULT_PROFILE);

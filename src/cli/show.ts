@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { formatLayout } from '../report/show/layout-tables.ts';
 import { DEFAULT_FIXTURE, loadInputs } from './inputs.ts';
 import { useColor, type Io } from './io.ts';
-import { addWhatIfOptions, whatIfFrom, type WhatIfFlags } from './options.ts';
+import type { WhatIf } from '../input/whatif-flags.ts';
+import { addWhatIfOptions } from './options.ts';
 
 const EXAMPLES = `
 Examples:
@@ -23,9 +24,9 @@ export function showCommand(program: Command, io: Io): Command {
   addWhatIfOptions(cmd);
   return cmd
     .addHelpText('after', EXAMPLES)
-    .action((ref: string | undefined, flags: WhatIfFlags & { color: boolean }) => {
+    .action((ref: string | undefined, flags: WhatIf & { color: boolean }) => {
       const color = useColor(io, flags.color);
-      for (const input of loadInputs(ref === undefined ? [] : [ref], whatIfFrom(flags))) {
+      for (const input of loadInputs(ref === undefined ? [] : [ref], flags)) {
         io.out(formatLayout(input.layout, input.source, { color }));
       }
     });

@@ -19,7 +19,7 @@ import { makeSweepDocument, MAX_POINTS, planSweep, type PointConfig, type SweepD
 import { defaultWorkers, effectiveWorkers, runSweep } from '../run/sweep-pool.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { useColor, type Io } from './io.ts';
-import { parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies } from './options.ts';
+import { addWhatIfOptions, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies } from './options.ts';
 import { Progress, progressBar } from './progress.ts';
 
 interface Flags extends SweepFlags {
@@ -70,10 +70,6 @@ export function parseKeyCounters(value: string): KeyCounter[] {
   }
   if (out.length === 0) throw new InvalidArgumentError('expected counter names separated by commas');
   return out;
-}
-
-function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
 }
 
 /** Before a sweep that may take minutes: every output file's folder must exist. */
@@ -140,20 +136,15 @@ async function sweepAction(flags: Flags, io: Io): Promise<void> {
 }
 
 export function sweepCommand(program: Command, io: Io): Command {
-  return program
+  const cmd = program
     .command('sweep')
     .summary('run every strategy over a series of BAR, RAM or chunk sizes; table, charts, SVG/HTML')
-    .description('Sweep one layout dimension over a geometric series (a BAR\'s size, the guest RAM\'s size, or the DMA map chunk size) and compare the strategies\' counters and modelled map and unmap time at each point: a table, a log-log chart in the terminal, and with --svg or --html a chart for the browser.')
-    .option('--bar <size[@align]|from..to[@align]>', 'a device BAR (VM_IO|VM_PFNMAP), or the range of BAR sizes to sweep; repeatable', collect)
-    .option('--ram <size|from..to>', 'guest RAM, or the range of RAM sizes to sweep')
-    .option('--chunk <size|from..to>', 'DMA map chunk size: each map request is issued as requests of this size (a range: sweep it, for a fixed --bar or --ram)')
-    .option('--backing <kind>', 'guest RAM backing: 4k, thp, hugetlb-2m or hugetlb-1g')
-    .option('--placement <policy>', 'physical placement of RAM: contiguous, scattered, runs:<size> or geometric:<mean size>')
-    .option('--seed <n>', 'seed of the random placement')
-    .option('--memlock <size|unlimited>', 'RLIMIT_MEMLOCK')
-    .option('--cap-ipc-lock', 'the process has CAP_IPC_LOCK (no locked_vm limit)')
-    .option('--iommu-pgsizes <list>', 'IOMMU page sizes, e.g. 4k,2m,1g')
-    .option('--disable-hugepages', 'vfio_iommu_type1 disable_hugepages=1')
+    .description('Sweep one layout dimension over a geometric series (a BAR\'s size, the guest RAM\'s size, or the DMA map chunk size) and compare the strategies\' counters and modelled map and unmap time at each point: a table, a log-log chart in the terminal, and with --svg or --html a chart for the browser.');
+  // the layout's flags and --chunk (one of them a range), then guest RAM's, then the host's
+  addWhatIfOptions(cmd, 'sweep', 'layout')
+    .option('--chunk <size|from..to>', 'DMA map chunk size: each map request is issued as requests of this size (a range: sweep it, for a fixed --bar or --ram)');
+  addWhatIfOptions(cmd, 'sweep', 'ram');
+  return addWhatIfOptions(cmd, 'sweep', 'system')
     .addOption(new Option('--steps <n>', `number of points, both ends included (at most ${MAX_POINTS})`).argParser(parsePositiveInt).conflicts('factor'))
     .option('--factor <x>', 'ratio between consecutive points (default 2)', parsePositiveNumber)
     .option('-s, --strategy <names>', `strategies, comma-separated (default: all: ${STRATEGIES.map((s) => s.name).join(', ')})`, parseStrategies)

@@ -1,25 +1,38 @@
-// What-if flag values -> numbers and backings; every error names its flag.
+// The what-if flags, one row each. `run`, `show` and `sweep` take from this table their options
+// and help text (cli/options.ts), the WhatIf type, hasWhatIf, describeWhatIf and the parsing of
+// every value; whatif.ts applies the parsed values to a layout. A new flag is a row here plus
+// its effect there.
 
-import type { Backing, Placement } from '../model/layout.ts';
+import type { Backing } from '../model/layout.ts';
 import { SZ_1G, SZ_2M } from '../model/units.ts';
 import { InputError } from '../model/errors.ts';
 import { parseMemlock, parsePgsizes, parseSeed } from './parse-system.ts';
 import { defaultPlacement, parsePlacementFlag } from './placement.ts';
 import { describe, parsePowerOfTwo, parseSize } from './size.ts';
 
-export interface WhatIf {
-  bar?: string[];
-  ram?: string;
-  backing?: string;
-  memlock?: string;
-  capIpcLock?: boolean;
-  iommuPgsizes?: string;
-  disableHugepages?: boolean;
-  placement?: string;
-  seed?: string;
-}
-
+/** How messages name a flag: "--bar", or for a sweep's point "--bar 512M (point 2 of 7)". */
 export type Where = (flag: string) => string;
+
+/** Where `sweep --help` lists a flag: the layout (its range forms), guest RAM, the host. */
+export type FlagGroup = 'layout' | 'ram' | 'system';
+
+interface FlagRow {
+  /** the WhatIf field; the flag is its kebab-case (capIpcLock: --cap-ipc-lock). */
+  readonly key: string;
+  /** the value's placeholder in the help; none for a switch. */
+  readonly arg?: string;
+  /** the help text; run and show put "what-if: " in front. */
+  readonly help: string;
+  readonly group: FlagGroup;
+  /** may be given more than once: the values are a list. */
+  readonly repeatable?: true;
+  /** how sweep shows the flag, where that differs (its range form). */
+  readonly sweep?: { readonly arg?: string; readonly help: string };
+  /** the value is one of these names (case-insensitive) ... */
+  readonly choices?: Readonly<Record<string, unknown>>;
+  /** ... or parsed from the text; `where` starts every message. */
+  readonly parse?: (text: string, where: string) => unknown;
+}
 
 export const BACKINGS: Record<string, Backing> = {
   '4k': { kind: 'anon', populated: true, placement: defaultPlacement('anon') },
@@ -27,16 +40,6 @@ export const BACKINGS: Record<string, Backing> = {
   'hugetlb-2m': { kind: 'hugetlb', pageSize: SZ_2M, placement: defaultPlacement('hugetlb') },
   'hugetlb-1g': { kind: 'hugetlb', pageSize: SZ_1G, placement: defaultPlacement('hugetlb') },
 };
-
-export interface ParsedWhatIf {
-  bars: { size: number; align: number; text: string }[];
-  ram: number | null;
-  backing: Backing | null;
-  memlock: number | null | undefined;
-  pgsizes: number[] | undefined;
-  placement: Placement | undefined;
-  seed: number | undefined;
-}
 
 /** "<size>[@align]", align default 1 GiB. */
 function parseBar(text: string, where: string): { size: number; align: number; text: string } {
@@ -47,36 +50,91 @@ function parseBar(text: string, where: string): { size: number; align: number; t
   return { size, align, text };
 }
 
-export function parseWhatIf(w: WhatIf, where: Where): ParsedWhatIf {
-  let backing: Backing | null = null;
-  if (w.backing !== undefined) {
-    backing = BACKINGS[w.backing.toLowerCase()] ?? null;
-    if (backing === null) {
-      throw new InputError(`${where('--backing')}: expected one of ${Object.keys(BACKINGS).join(', ')}, got ${describe(w.backing)}`);
-    }
-  }
-  return {
-    bars: (w.bar ?? []).map((b) => parseBar(b, where('--bar'))),
-    ram: w.ram === undefined ? null : parseSize(w.ram, where('--ram')),
-    backing,
-    memlock: w.memlock === undefined ? undefined : parseMemlock(w.memlock, where('--memlock')),
-    pgsizes: w.iommuPgsizes === undefined ? undefined : parsePgsizes(w.iommuPgsizes.split(','), () => where('--iommu-pgsizes')),
-    placement: w.placement === undefined ? undefined : parsePlacementFlag(w.placement, where('--placement')),
-    seed: w.seed === undefined ? undefined : parseSeed(w.seed, where('--seed')),
-  };
+/** In the order run's help lists them and describeWhatIf writes them. */
+export const WHATIF_FLAGS = [
+  {
+    key: 'bar', arg: '<size[@align]>', group: 'layout', repeatable: true, parse: parseBar,
+    help: 'a device BAR (VM_IO|VM_PFNMAP) of this size, optionally aligned; repeatable',
+    sweep: { arg: '<size[@align]|from..to[@align]>', help: 'a device BAR (VM_IO|VM_PFNMAP), or the range of BAR sizes to sweep; repeatable' },
+  },
+  {
+    key: 'ram', arg: '<size>', group: 'layout', parse: parseSize, help: 'guest RAM of this size',
+    sweep: { arg: '<size|from..to>', help: 'guest RAM, or the range of RAM sizes to sweep' },
+  },
+  { key: 'backing', arg: '<kind>', group: 'ram', choices: BACKINGS, help: 'guest RAM backing: 4k, thp, hugetlb-2m or hugetlb-1g' },
+  { key: 'memlock', arg: '<size|unlimited>', group: 'system', parse: parseMemlock, help: 'RLIMIT_MEMLOCK' },
+  { key: 'capIpcLock', group: 'system', help: 'the process has CAP_IPC_LOCK (no locked_vm limit)' },
+  {
+    key: 'iommuPgsizes', arg: '<list>', group: 'system', help: 'IOMMU page sizes, e.g. 4k,2m,1g',
+    parse: (text: string, where: string) => parsePgsizes(text.split(','), () => where),
+  },
+  { key: 'disableHugepages', group: 'system', help: 'vfio_iommu_type1 disable_hugepages=1' },
+  {
+    key: 'placement', arg: '<policy>', group: 'ram', parse: parsePlacementFlag,
+    help: 'physical placement of RAM: contiguous, scattered, runs:<size> or geometric:<mean size>',
+  },
+  {
+    key: 'seed', arg: '<n>', group: 'ram', parse: parseSeed, help: 'seed of the random placement (printed with the results)',
+    sweep: { help: 'seed of the random placement' },
+  },
+] as const satisfies readonly FlagRow[];
+
+type Row = (typeof WHATIF_FLAGS)[number];
+type RawValue<R> = R extends { arg: string } ? (R extends { repeatable: true } ? string[] : string) : boolean;
+type ParsedValue<R> = R extends { parse: (text: string, where: string) => infer T } ? (R extends { repeatable: true } ? T[] : T)
+  : R extends { choices: Readonly<Record<string, infer T>> } ? T : boolean;
+
+/** The what-if flags as given: a string per value (a list if repeatable), true for a switch. */
+export type WhatIf = { [R in Row as R['key']]?: RawValue<R> };
+/** The given flags' values, parsed. */
+export type ParsedWhatIf = { [R in Row as R['key']]?: ParsedValue<R> };
+
+export const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** The values a flag was given: none, one, or (repeatable) several; a switch that is off is none. */
+const valuesOf = (v: string | string[] | boolean | undefined): (string | true)[] =>
+  Array.isArray(v) ? v : v === undefined || v === false ? [] : [v];
+
+/** True when any what-if flag is given (a switch only when on, a list only when not empty). */
+export function hasWhatIf(w: WhatIf): boolean {
+  return WHATIF_FLAGS.some((r) => valuesOf(w[r.key]).length > 0);
 }
 
-/** "--bar 64G --ram 16G ...": the flags as given, in a fixed order. */
+/** "--bar 64G --ram 16G ...": the flags as given, in table order. */
 export function describeWhatIf(w: WhatIf): string {
-  const out: string[] = [];
-  for (const b of w.bar ?? []) out.push(`--bar ${b}`);
-  if (w.ram !== undefined) out.push(`--ram ${w.ram}`);
-  if (w.backing !== undefined) out.push(`--backing ${w.backing}`);
-  if (w.memlock !== undefined) out.push(`--memlock ${w.memlock}`);
-  if (w.capIpcLock === true) out.push('--cap-ipc-lock');
-  if (w.iommuPgsizes !== undefined) out.push(`--iommu-pgsizes ${w.iommuPgsizes}`);
-  if (w.disableHugepages === true) out.push('--disable-hugepages');
-  if (w.placement !== undefined) out.push(`--placement ${w.placement}`);
-  if (w.seed !== undefined) out.push(`--seed ${w.seed}`);
-  return out.join(' ');
+  return WHATIF_FLAGS.flatMap((r) => valuesOf(w[r.key]).map((v) => (v === true ? flagOf(r.key) : `${flagOf(r.key)} ${v}`))).join(' ');
+}
+
+/** One commander option: `run` and `show` style ("what-if: " help) or `sweep` style (range forms). */
+export interface WhatIfOption {
+  flags: string;
+  help: string;
+  repeatable: boolean;
+}
+
+export function whatIfOptions(style: 'run' | 'sweep', group?: FlagGroup): WhatIfOption[] {
+  return WHATIF_FLAGS.filter((r) => group === undefined || r.group === group).map((r: FlagRow) => {
+    const { arg, help } = style === 'sweep' ? { arg: r.arg, help: r.help, ...r.sweep } : { arg: r.arg, help: `what-if: ${r.help}` };
+    return { flags: arg === undefined ? flagOf(r.key) : `${flagOf(r.key)} ${arg}`, help, repeatable: r.repeatable === true };
+  });
+}
+
+function parseValue(r: FlagRow, text: string, where: string): unknown {
+  if (r.choices === undefined) return r.parse!(text, where);
+  const name = text.toLowerCase();
+  if (Object.hasOwn(r.choices, name)) return r.choices[name];
+  throw new InputError(`${where}: expected one of ${Object.keys(r.choices).join(', ')}, got ${describe(text)}`);
+}
+
+/** Every given flag's value, parsed: choices first (a mistyped name is named before a bad value), then in table order. */
+export function parseWhatIf(w: WhatIf, where: Where): ParsedWhatIf {
+  const rows: readonly FlagRow[] = [...WHATIF_FLAGS.filter((r) => 'choices' in r), ...WHATIF_FLAGS.filter((r) => !('choices' in r))];
+  const parsed: Record<string, unknown> = {};
+  for (const r of rows) {
+    const v = w[r.key as keyof WhatIf];
+    if (v === undefined) continue;
+    const at = where(flagOf(r.key));
+    parsed[r.key] = typeof v === 'boolean' ? v : Array.isArray(v) ? v.map((t) => parseValue(r, t, at)) : parseValue(r, v, at);
+  }
+  return parsed as ParsedWhatIf;
 }

@@ -14,16 +14,7 @@ import { validateLayout } from './validate.ts';
 import { BACKINGS, describeWhatIf, parseWhatIf, type WhatIf, type Where } from './whatif-flags.ts';
 import { checkPlacement } from './placement.ts';
 
-export type { WhatIf } from './whatif-flags.ts';
-
 const RW = { read: true, write: true };
-
-/** True when any what-if flag is given (boolean flags count only when true). */
-export function hasWhatIf(w: WhatIf): boolean {
-  return (w.bar?.length ?? 0) > 0 || w.ram !== undefined || w.backing !== undefined || w.memlock !== undefined ||
-    w.capIpcLock === true || w.iommuPgsizes !== undefined || w.disableHugepages === true ||
-    w.placement !== undefined || w.seed !== undefined;
-}
 
 const emptyLayout = (): Layout => ({
   name: 'what-if',
@@ -67,7 +58,8 @@ function rebacked(v: LayoutVma, b: Backing): LayoutVma {
 
 export function applyWhatIf(base: Layout | null, w: WhatIf, where: Where = (f) => f): Layout {
   const p = parseWhatIf(w, where);
-  if (base === null && p.bars.length === 0 && p.ram === null) {
+  const bars = p.bar ?? [];
+  if (base === null && bars.length === 0 && p.ram === undefined) {
     throw new InputError('what-if: without a fixture, give --bar <size> and/or --ram <size> to build a layout from');
   }
   const text = describeWhatIf(w);
@@ -86,10 +78,10 @@ export function applyWhatIf(base: Layout | null, w: WhatIf, where: Where = (f) =
   };
 
   if (p.memlock !== undefined) l.system.memlock = p.memlock;
-  if (w.capIpcLock === true) l.system.capIpcLock = true;
-  if (w.disableHugepages === true) l.system.disableHugepages = true;
-  if (p.pgsizes !== undefined) l.system.iommu.pgsizes = p.pgsizes;
-  if (p.backing !== null && p.ram === null) {
+  if (p.capIpcLock === true) l.system.capIpcLock = true;
+  if (p.disableHugepages === true) l.system.disableHugepages = true;
+  if (p.iommuPgsizes !== undefined) l.system.iommu.pgsizes = p.iommuPgsizes;
+  if (p.backing !== undefined && p.ram === undefined) {
     l.vmas = l.vmas.map((v, i) => {
       if (v.backing.kind === 'pfnmap') return v;
       origin.vmas![i] = '--backing';
@@ -97,7 +89,7 @@ export function applyWhatIf(base: Layout | null, w: WhatIf, where: Where = (f) =
     });
   }
 
-  if (p.ram !== null) {
+  if (p.ram !== undefined) {
     const backing = p.backing ?? BACKINGS.thp!;
     const align = Math.max(SZ_2M, backing.kind === 'hugetlb' ? backing.pageSize : 0);
     const name = uniqueName(l.vmas, 'guest-ram', false);
@@ -115,7 +107,7 @@ export function applyWhatIf(base: Layout | null, w: WhatIf, where: Where = (f) =
     }
   }
 
-  for (const bar of p.bars) {
+  for (const bar of bars) {
     const name = uniqueName([...l.vmas, ...l.mmio, ...l.ram], 'bar', true);
     add(l.mmio, 'mmio', '--bar', { name, base: nextRange(l, HOST_BAR_BASE, bar.align), size: bar.size });
     const backing: Backing = { kind: 'pfnmap', mmio: name, offset: 0, populated: 'mmap', leafSize: PAGE_SIZE };
@@ -137,7 +129,7 @@ export function applyWhatIf(base: Layout | null, w: WhatIf, where: Where = (f) =
     });
   }
 
-  const fallback = p.ram !== null ? '--ram' : p.backing !== null ? '--backing' : first;
+  const fallback = p.ram !== undefined ? '--ram' : p.backing !== undefined ? '--backing' : first;
   return validateLayout(l, (path) => {
     const m = /^(vmas|ram|mmio|requests)\[(\d+)\]/.exec(path);
     const flag = (m !== null ? origin[m[1]!]![Number(m[2])] : undefined) ?? fallback;
