@@ -1,0 +1,154 @@
+// `sweep`'s flags -> the plan: the dimension swept (one of --bar, --ram, --chunk given as a range
+// "<from>..<to>"; the other flags fixed) and each point's layout, built and validated as a
+// what-if layout, its map requests split with --chunk. Bad flags are InputErrors naming the flag.
+
+import type { DmaRequest, Layout } from '../model/layout.ts';
+import { PAGE_SIZE, SZ_1G, SZ_2M } from '../model/units.ts';
+import { InputError } from '../model/errors.ts';
+import { describe, formatSize, parseSize } from './size.ts';
+import { DEFAULT_FACTOR, geometricSeries, isRange, parseRange, sizeFlagText } from './sweep-series.ts';
+import { applyWhatIf } from './whatif.ts';
+import { describeWhatIf, type WhatIf } from './whatif-flags.ts';
+
+export type SweepAxis = 'bar' | 'ram' | 'chunk';
+export const AXIS_FLAG: Record<SweepAxis, string> = { bar: '--bar', ram: '--ram', chunk: '--chunk' };
+
+/** The most DMA requests one point may have after --chunk splits its map requests. */
+const MAX_CHUNK_REQUESTS = 65536;
+
+/** `sweep`'s flags: the what-if flags (one of --bar, --ram, --chunk given as a range
+ *  "<from>..<to>"), the series, and --chunk. */
+export interface SweepFlags extends WhatIf {
+  /** DMA map chunk size: every map request is split into requests of this size. */
+  chunk?: string;
+  /** number of points, from and to included. */
+  steps?: number;
+  /** ratio between consecutive points (default 2). */
+  factor?: number;
+}
+
+export interface PlannedPoint {
+  index: number;
+  /** the swept value, bytes (a BAR or RAM size, or a chunk size). */
+  value: number;
+  /** the value as a flag would take it: "512M". */
+  text: string;
+  layout: Layout;
+}
+
+export interface SweepPlan {
+  axis: SweepAxis;
+  from: number;
+  to: number;
+  /** exactly one of factor and steps is set. */
+  factor: number | null;
+  steps: number | null;
+  /** the flags as given: "--bar 256M..128G --backing thp". */
+  flags: string;
+  points: PlannedPoint[];
+}
+
+/** Every map request split into requests of at most `chunk` bytes (the last of each shorter). */
+export function chunkRequests(l: Layout, chunk: number, where: string): Layout {
+  const out: DmaRequest[] = [];
+  let mapped = 0;
+  for (const r of l.requests) {
+    if (r.op !== 'map') {
+      out.push(r);
+      continue;
+    }
+    mapped += r.size;
+    for (let off = 0; off < r.size; off += chunk) {
+      const size = Math.min(chunk, r.size - off);
+      // a label on each chunk would cost memory for nothing: the first keeps the request's.
+      out.push({ op: 'map', ...(off === 0 && r.label !== undefined ? { label: r.label } : {}), vaddr: r.vaddr + off, iova: r.iova + off, size, read: r.read, write: r.write });
+      if (out.length > MAX_CHUNK_REQUESTS) {
+        const total = l.requests.reduce((n, q) => n + (q.op === 'map' ? Math.ceil(q.size / chunk) : 1), 0);
+        throw new InputError(`${where}: would split the layout's map requests into ${total.toLocaleString('en-US')} DMA requests; at most ${MAX_CHUNK_REQUESTS.toLocaleString('en-US')} per point`);
+      }
+    }
+  }
+  if (mapped === 0) throw new InputError(`${where}: the layout has no map request to split`);
+  return { ...l, requests: out };
+}
+
+function parseChunk(text: string, where: string): number {
+  const n = parseSize(text, where);
+  if (n === 0 || n % PAGE_SIZE !== 0) throw new InputError(`${where}: expected a multiple of 4 KiB (the IOMMU's smallest page), got ${describe(text)}`);
+  return n;
+}
+
+/** The smallest step between points: a RAM size must stay a whole number of hugetlbfs pages. */
+function granuleFor(axis: SweepAxis, backing: string | undefined): number {
+  if (axis !== 'ram') return PAGE_SIZE;
+  const b = backing?.toLowerCase();
+  return b === 'hugetlb-1g' ? SZ_1G : b === 'hugetlb-2m' ? SZ_2M : PAGE_SIZE;
+}
+
+/** The flags of a sweep as the user gave them, in a fixed order. */
+function describeSweepFlags(f: SweepFlags): string {
+  const parts = [describeWhatIf(f)];
+  if (f.chunk !== undefined) parts.push(`--chunk ${f.chunk}`);
+  if (f.steps !== undefined) parts.push(`--steps ${f.steps}`);
+  if (f.factor !== undefined) parts.push(`--factor ${f.factor}`);
+  return parts.filter((p) => p !== '').join(' ');
+}
+
+/** The points of a sweep, each a validated layout. Bad flags are InputErrors naming the flag. */
+export function planSweep(f: SweepFlags): SweepPlan {
+  const bars = f.bar ?? [];
+  const ranged: SweepAxis[] = [];
+  if (bars.some(isRange)) ranged.push('bar');
+  if (isRange(f.ram)) ranged.push('ram');
+  if (isRange(f.chunk)) ranged.push('chunk');
+  if (ranged.length === 0) {
+    throw new InputError('sweep: give one range to sweep: --bar <from>..<to>, --ram <from>..<to>, or --chunk <from>..<to> with a --bar or --ram (e.g. --bar 256M..128G)');
+  }
+  if (ranged.length > 1 || bars.filter(isRange).length > 1) {
+    throw new InputError(`sweep: one range at a time; got ranges in ${ranged.map((a) => AXIS_FLAG[a]).join(' and ')}${ranged.length === 1 ? ' (twice)' : ''}`);
+  }
+  if (f.steps !== undefined && f.factor !== undefined) throw new InputError('--steps, --factor: give one of them (the number of points, or the ratio between points)');
+  const axis = ranged[0]!;
+  const flag = AXIS_FLAG[axis];
+  if (axis === 'chunk' && bars.length === 0 && f.ram === undefined) {
+    throw new InputError('--chunk: give the layout whose map requests are chunked: a --bar <size> and/or --ram <size>');
+  }
+
+  // the range, and for a BAR its "@align" suffix, kept for every point
+  let rangeText = axis === 'bar' ? bars.find(isRange)! : axis === 'ram' ? f.ram! : f.chunk!;
+  let suffix = '';
+  if (axis === 'bar' && rangeText.includes('@')) {
+    const at = rangeText.indexOf('@');
+    suffix = rangeText.slice(at);
+    rangeText = rangeText.slice(0, at);
+  }
+  const { from, to } = parseRange(rangeText, flag);
+  const granule = granuleFor(axis, f.backing);
+  for (const [end, v] of [['from', from], ['to', to]] as const) {
+    if (v % granule !== 0) throw new InputError(`${flag} ${rangeText}: ${end} ${describe(sizeFlagText(v))} is not a multiple of ${formatSize(granule)}`);
+  }
+  const series = f.steps !== undefined ? { steps: f.steps } : { factor: f.factor ?? DEFAULT_FACTOR };
+  const values = geometricSeries(from, to, series, granule, flag);
+  const fixedChunk = axis !== 'chunk' && f.chunk !== undefined ? parseChunk(f.chunk, '--chunk') : undefined;
+
+  const points = values.map((value, index): PlannedPoint => {
+    const text = sizeFlagText(value);
+    const { chunk: _chunk, steps: _steps, factor: _factor, ...what } = f;
+    const w: WhatIf = what;
+    if (axis === 'bar') w.bar = bars.map((b) => (isRange(b) ? `${text}${suffix}` : b));
+    if (axis === 'ram') w.ram = text;
+    const at = `(point ${index + 1} of ${values.length})`;
+    const where = (fl: string): string => (fl === flag ? `${fl} ${text}${suffix} ${at}` : fl);
+    let layout = applyWhatIf(null, w, where);
+    let desc = describeWhatIf(w);
+    const chunk = axis === 'chunk' ? value : fixedChunk;
+    if (chunk !== undefined) {
+      layout = chunkRequests(layout, chunk, axis === 'chunk' ? `--chunk ${text} ${at}` : `--chunk ${f.chunk}`);
+      desc += ` --chunk ${sizeFlagText(chunk)}`;
+    }
+    layout.name = `${axis}-${text}`;
+    layout.description = desc;
+    return { index, value, text, layout };
+  });
+  return { axis, from, to, factor: series.factor ?? null, steps: series.steps ?? null, flags: describeSweepFlags(f), points };
+}
