@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { progressBar } from '../src/cli/progress.ts';
-import { parseKeyCounters } from '../src/cli/sweep.ts';
+import { parseKeyCounters } from '../src/cli/options.ts';
 import { InputError } from '../src/model/errors.ts';
 import { gridText } from '../src/report/grid.ts';
 import { decadeLabel, lineChart, markerLetters, sweepChart } from '../src/report/sweep/chart.ts';

@@ -1,12 +1,13 @@
 // `compare <baseline.json> <current.json>`: the regression gate. Reads two result documents
 // (run --json / run --output), prints the differences and sets exit 1 on any regression.
 
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { COMPARE_FORMATS, renderCompare, type CompareFormat } from '../report/compare/format.ts';
 import { readRunDocument } from '../input/result-document.ts';
 import { compareDocuments, DEFAULT_COMPARE_OPTIONS } from '../report/compare/compare.ts';
 import { EXIT_FAIL } from './errors.ts';
 import { useColor, type Io } from './io.ts';
+import { parsePercent } from './options.ts';
 import type { ExitStatus } from '../model/errors.ts';
 
 const EXAMPLES = `
@@ -31,14 +32,6 @@ interface CompareFlags {
   format: CompareFormat;
   verbose?: boolean;
   color: boolean;
-}
-
-/** "5", "5%", "2.5" -> 0.05, 0.05, 0.025. */
-export function parsePercent(value: string): number {
-  const m = /^([0-9]+(?:\.[0-9]+)?)%?$/.exec(value.trim());
-  const n = m === null ? NaN : Number(m[1]);
-  if (!Number.isFinite(n) || n > 1e6) throw new InvalidArgumentError('expected a percentage of 0 or more, e.g. 5 or 5%');
-  return n / 100;
 }
 
 export function compareCommand(program: Command, io: Io, status: ExitStatus): Command {

@@ -5,7 +5,7 @@ import { bundledFixtures } from '../input/bundled.ts';
 import { formatList } from '../report/show/list.ts';
 import { DEFAULT_PROFILE, listProfiles } from '../input/profile.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
-import { DEFAULT_FIXTURE } from './inputs.ts';
+import { DEFAULT_FIXTURE } from '../input/inputs.ts';
 import { useColor, type Io } from './io.ts';
 
 const EXAMPLES = `

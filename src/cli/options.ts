@@ -2,14 +2,21 @@
 // that rejects a value throws commander's InvalidArgumentError, which the CLI turns into exit 2.
 
 import { InvalidArgumentError, type Command } from 'commander';
+import { COUNTER_NAMES, type CounterName } from '../model/counters.ts';
 import { whatIfOptions, type FlagGroup } from '../input/whatif-flags.ts';
 import { isProfilePath, listProfiles } from '../input/profile.ts';
+import type { KeyCounter } from '../report/sweep/table.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
+
+/** "a, b,,c" -> ["a", "b", "c"]. */
+export function parseList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+}
 
 /** "baseline,rfc" -> registry order, no duplicates; an unknown name lists the valid ones. */
 export function parseStrategies(value: string): string[] {
   const valid = STRATEGIES.map((s) => s.name);
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = parseList(value);
   if (names.length === 0) throw new InvalidArgumentError(`expected strategy names separated by commas; valid: ${valid.join(', ')}`);
   for (const n of names) {
     if (!valid.includes(n)) throw new InvalidArgumentError(`unknown strategy "${n}"; valid: ${valid.join(', ')}`);
@@ -36,6 +43,30 @@ export function parsePositiveNumber(value: string): number {
   const n = /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : NaN;
   if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number greater than 0');
   return n;
+}
+
+/** "5", "5%", "2.5" -> 0.05, 0.05, 0.025. */
+export function parsePercent(value: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)%?$/.exec(value.trim());
+  const n = m === null ? NaN : Number(m[1]);
+  if (!Number.isFinite(n) || n > 1e6) throw new InvalidArgumentError('expected a percentage of 0 or more, e.g. 5 or 5%');
+  return n / 100;
+}
+
+/** "vaddr_get_pfn,unmap:put_pfn": counters for the sweep table's columns, map side unless prefixed. */
+export function parseKeyCounters(value: string): KeyCounter[] {
+  const out: KeyCounter[] = [];
+  for (const item of parseList(value)) {
+    const m = /^(?:(map|unmap):)?(.+)$/.exec(item)!;
+    const side = (m[1] ?? 'map') as 'map' | 'unmap';
+    const name = m[2]!;
+    if (!(COUNTER_NAMES as readonly string[]).includes(name)) {
+      throw new InvalidArgumentError(`unknown counter "${name}"; counters are ${COUNTER_NAMES.join(', ')} (\`list --counters\` explains them), optionally prefixed map: or unmap:`);
+    }
+    out.push({ side, name: name as CounterName, label: side === 'unmap' ? `${name} (unmap)` : name });
+  }
+  if (out.length === 0) throw new InvalidArgumentError('expected counter names separated by commas');
+  return out;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {

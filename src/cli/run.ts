@@ -1,24 +1,21 @@
 // `run [fixture...]`: simulate every strategy on each layout and print the report.
 
-import { statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { Command, Option } from 'commander';
 import { FORMAT_HELP, FORMATS, renderFormat, type Format } from '../report/export/formats.ts';
 import { formatJson } from '../report/export/json.ts';
-import { unsafeText } from '../report/run/verdict.ts';
-import { InputError } from '../model/errors.ts';
-import { bundledFixtures } from '../input/bundled.ts';
+import { unsafeLines } from '../report/run/unsafe-lines.ts';
+import { DEFAULT_FIXTURE, loadInputs, selectFixtures } from '../input/inputs.ts';
 import type { RunOptions } from '../run/api.ts';
 import { DEFAULT_PROFILE, loadProfile } from '../input/profile.ts';
-import type { FixtureResult, RunDocument } from '../model/result.ts';
+import type { FixtureResult } from '../model/result.ts';
 import { makeDocument, runLayout } from '../run/runner.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { EXIT_FAIL } from './errors.ts';
-import { DEFAULT_FIXTURE, loadInputs } from './inputs.ts';
 import { useColor, type Io } from './io.ts';
 import type { WhatIf } from '../input/whatif-flags.ts';
-import { addWhatIfOptions, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies } from './options.ts';
+import { addWhatIfOptions, parseList, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies } from './options.ts';
 import type { ExitStatus } from '../model/errors.ts';
+import { checkOutputFolder, writeOutput } from './output.ts';
 import { Progress } from './progress.ts';
 
 interface RunFlags extends WhatIf {
@@ -71,60 +68,9 @@ function formatOf(flags: RunFlags): Format {
   return 'terminal';
 }
 
-/** Before a run that may take minutes: the --output file's folder must exist. */
-function checkOutputFolder(path: string): void {
-  const dir = dirname(path);
-  let isDir = false;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDir) throw new InputError(`--output ${path}: cannot write: no folder ${dir}`);
-}
-
-function writeDocument(path: string, doc: RunDocument): void {
-  try {
-    writeFileSync(path, formatJson(doc));
-  } catch (e) {
-    // "ENOENT: no such file or directory, open 'x'" -> "ENOENT: no such file or directory"
-    throw new InputError(`--output ${path}: cannot write: ${String((e as Error).message).split(',')[0]}`);
-  }
-}
-
-/** "rfc-pitfall-mid-vma: rfc: UNSAFE: 32768 wrong pages, ..." for every strategy that is not ok. */
-function unsafeLines(doc: RunDocument): string[] {
-  const lines: string[] = [];
-  for (const fx of doc.fixtures) {
-    for (const s of fx.strategies) {
-      if (s.verdict === 'unsafe') lines.push(`${fx.fixture}: ${s.strategy}: ${unsafeText(s)}`);
-      else if (s.verdict === 'broken') {
-        const failed = s.invariants.find((i) => !i.ok && i.severity === 'error');
-        lines.push(`${fx.fixture}: ${s.strategy}: BROKEN: ${failed === undefined ? 'an invariant failed after unmap' : failed.detail}`);
-      }
-    }
-  }
-  return lines;
-}
-
-/** The fixtures to run: as given, or with --all every bundled one; less --exclude. */
-function fixtureRefs(refs: string[], flags: RunFlags): string[] {
-  const bundled = bundledFixtures().map((f) => f.name);
-  if (flags.all && refs.length > 0) throw new InputError(`--all: runs every bundled fixture; give fixture names or --all, not both (got ${refs.join(', ')})`);
-  let out = flags.all ? bundled : refs;
-  if (flags.exclude !== undefined) {
-    for (const name of flags.exclude) {
-      if (!bundled.includes(name)) throw new InputError(`--exclude: unknown fixture "${name}": bundled fixtures are ${bundled.join(', ')}`);
-    }
-    out = out.filter((r) => !flags.exclude!.includes(r));
-    if (out.length === 0) throw new InputError('--exclude: no fixture left to run');
-  }
-  return out;
-}
-
 async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitStatus): Promise<void> {
-  const inputs = loadInputs(fixtureRefs(refs, flags), flags);
-  if (flags.output !== undefined) checkOutputFolder(flags.output);
+  const inputs = loadInputs(selectFixtures(refs, flags), flags);
+  if (flags.output !== undefined) checkOutputFolder('--output', flags.output);
   // a bad profile file (--profile my.json) is bad input: exit 2 before anything runs
   const profile = loadProfile(flags.profile ?? DEFAULT_PROFILE);
   const opts: RunOptions = {
@@ -149,7 +95,7 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
     progress.clear();
   }
   const doc = makeDocument(results, opts);
-  if (flags.output !== undefined) writeDocument(flags.output, doc);
+  if (flags.output !== undefined) writeOutput('--output', flags.output, formatJson(doc));
   io.out(renderFormat(doc, format, { color: useColor(io, flags.color), verbose: flags.verbose ?? false, ...(flags.explain ? { explain: profile } : {}) }));
   if (flags.failOnUnsafe) {
     const lines = unsafeLines(doc);
@@ -170,7 +116,7 @@ export function runCommand(program: Command, io: Io, status: ExitStatus = { code
     .addOption(new Option('--format <name>', 'what to print on stdout (default: terminal; see Formats below)').choices(FORMATS))
     .option('-o, --output <file>', 'also write the result document (JSON, schema/result.schema.json) to this file')
     .option('--all', 'run every bundled fixture (see `list`)')
-    .option('--exclude <names>', 'leave out these bundled fixtures, comma-separated (with --all, e.g. --exclude multi-gpu)', (v: string) => v.split(',').map((x) => x.trim()).filter((x) => x !== ''))
+    .option('--exclude <names>', 'leave out these bundled fixtures, comma-separated (with --all, e.g. --exclude multi-gpu)', parseList)
     .option('--fail-on-unsafe', 'exit 1 when a strategy is UNSAFE (wrong IOVA -> PFN translations) or BROKEN (an invariant failed)')
     .option('-t, --time <ms>', 'tinybench time budget per task, in ms', parsePositiveNumber, 200)
     .option('-n, --iterations <n>', 'tinybench minimum iterations per task', parsePositiveInt, 3)

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { formatLayout } from '../report/show/layout-tables.ts';
-import { DEFAULT_FIXTURE, loadInputs } from './inputs.ts';
+import { DEFAULT_FIXTURE, loadInputs } from '../input/inputs.ts';
 import { useColor, type Io } from './io.ts';
 import type { WhatIf } from '../input/whatif-flags.ts';
 import { addWhatIfOptions } from './options.ts';

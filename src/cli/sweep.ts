@@ -1,27 +1,22 @@
 // `sweep`: one layout dimension over a geometric series of sizes, every strategy at every
 // point; a table, terminal charts, and with --svg / --html a chart for the browser. Wiring only:
-// run/sweep.ts plans and runs, report/sweep-*.ts format.
+// input/sweep-plan.ts plans, run/sweep-pool.ts runs, report/sweep/ formats.
 
-import { statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { COUNTER_NAMES, type CounterName } from '../model/counters.ts';
-import { InputError } from '../model/errors.ts';
-import { renderTable } from '../report/grid.ts';
-import { sweepChart } from '../report/sweep/chart.ts';
+import { Option, type Command } from 'commander';
 import { sweepHtml } from '../report/sweep/html.ts';
 import { sweepSvg } from '../report/sweep/svg.ts';
-import { DEFAULT_KEY_COUNTERS, sweepCaption, sweepGrid, type KeyCounter } from '../report/sweep/table.ts';
-import { makeChalk } from '../report/style.ts';
+import { DEFAULT_KEY_COUNTERS, type KeyCounter } from '../report/sweep/table.ts';
+import { formatSweepJson, formatSweepTerminal } from '../report/sweep/terminal.ts';
 import { DEFAULT_PROFILE, loadProfile } from '../input/profile.ts';
 import { envInfo, toolInfo } from '../run/runner.ts';
 import { planSweep, type SweepFlags } from '../input/sweep-plan.ts';
 import { MAX_POINTS } from '../input/sweep-series.ts';
-import { makeSweepDocument, type PointConfig, type SweepDocument } from '../run/sweep.ts';
+import { makeSweepDocument, type PointConfig } from '../run/sweep.ts';
 import { defaultWorkers, effectiveWorkers, runSweep } from '../run/sweep-pool.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { useColor, type Io } from './io.ts';
-import { addWhatIfOptions, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies } from './options.ts';
+import { addWhatIfOptions, parseKeyCounters, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies } from './options.ts';
+import { checkOutputFolder, writeOutput } from './output.ts';
 import { Progress, progressBar } from './progress.ts';
 
 interface Flags extends SweepFlags {
@@ -58,50 +53,11 @@ oracle, modelled kernel time); --timed adds tinybench timing of the simulator. P
 parallel on --workers threads (default: one per core); the results do not depend on it.
 `;
 
-/** "vaddr_get_pfn,unmap:put_pfn": counters for the table's columns, map side unless prefixed. */
-export function parseKeyCounters(value: string): KeyCounter[] {
-  const out: KeyCounter[] = [];
-  for (const item of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-    const m = /^(?:(map|unmap):)?(.+)$/.exec(item)!;
-    const side = (m[1] ?? 'map') as 'map' | 'unmap';
-    const name = m[2]!;
-    if (!(COUNTER_NAMES as readonly string[]).includes(name)) {
-      throw new InvalidArgumentError(`unknown counter "${name}"; counters are ${COUNTER_NAMES.join(', ')} (\`list --counters\` explains them), optionally prefixed map: or unmap:`);
-    }
-    out.push({ side, name: name as CounterName, label: side === 'unmap' ? `${name} (unmap)` : name });
-  }
-  if (out.length === 0) throw new InvalidArgumentError('expected counter names separated by commas');
-  return out;
-}
-
-/** Before a sweep that may take minutes: every output file's folder must exist. */
-function checkFolder(flag: string, path: string): void {
-  let isDir = false;
-  try {
-    isDir = statSync(dirname(path)).isDirectory();
-  } catch {
-    // reported below
-  }
-  if (!isDir) throw new InputError(`${flag} ${path}: cannot write: no folder ${dirname(path)}`);
-}
-
-function write(flag: string, path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (e) {
-    throw new InputError(`${flag} ${path}: cannot write: ${String((e as Error).message).split(',')[0]}`);
-  }
-}
-
-export function formatSweepJson(doc: SweepDocument): string {
-  return JSON.stringify(doc, null, 2) + '\n';
-}
-
 async function sweepAction(flags: Flags, io: Io): Promise<void> {
   const profile = loadProfile(flags.profile ?? DEFAULT_PROFILE);
   const plan = planSweep(flags);
   const outputs: [string, string | undefined][] = [['--output', flags.output], ['--svg', flags.svg], ['--html', flags.html]];
-  for (const [flag, path] of outputs) if (path !== undefined) checkFolder(flag, path);
+  for (const [flag, path] of outputs) if (path !== undefined) checkOutputFolder(flag, path);
   const cfg: PointConfig = {
     strategies: flags.strategy ?? STRATEGIES.map((s) => s.name),
     profile,
@@ -121,17 +77,10 @@ async function sweepAction(flags: Flags, io: Io): Promise<void> {
   }
   const doc = makeSweepDocument(plan, cfg, points, { tool: toolInfo(), env: envInfo() });
   const keys = flags.counters ?? DEFAULT_KEY_COUNTERS;
-  if (flags.output !== undefined) write('--output', flags.output, formatSweepJson(doc));
-  if (flags.svg !== undefined) write('--svg', flags.svg, sweepSvg(doc));
-  if (flags.html !== undefined) write('--html', flags.html, sweepHtml(doc, keys));
-  if (flags.json) {
-    io.out(formatSweepJson(doc));
-  } else {
-    const c = makeChalk(useColor(io, flags.color));
-    const parts = [c.dim(sweepCaption(doc)), renderTable(sweepGrid(doc, keys), c)];
-    if (flags.chart) parts.push('', sweepChart(doc, 'map'), '', sweepChart(doc, 'unmap'));
-    io.out(parts.join('\n') + '\n');
-  }
+  if (flags.output !== undefined) writeOutput('--output', flags.output, formatSweepJson(doc));
+  if (flags.svg !== undefined) writeOutput('--svg', flags.svg, sweepSvg(doc));
+  if (flags.html !== undefined) writeOutput('--html', flags.html, sweepHtml(doc, keys));
+  io.out(flags.json ? formatSweepJson(doc) : formatSweepTerminal(doc, keys, { color: useColor(io, flags.color), chart: flags.chart }));
   if (!flags.quiet) {
     for (const [flag, path] of outputs) if (path !== undefined) io.err(`${flag}: wrote ${path}\n`);
   }
