@@ -9,8 +9,7 @@ import { DEFAULT_KEY_COUNTERS, type KeyCounter } from '../report/sweep/table.ts'
 import { formatSweepJson, formatSweepTerminal } from '../report/sweep/terminal.ts';
 import { DEFAULT_PROFILE, loadProfile } from '../input/profile.ts';
 import { envInfo, toolInfo } from '../run/runner.ts';
-import { planSweep, type SweepFlags } from '../input/sweep-plan.ts';
-import { MAX_POINTS } from '../input/sweep-series.ts';
+import { MAX_POINTS, planSweep, type SweepFlags } from '../input/sweep-plan.ts';
 import { makeSweepDocument, type PointConfig } from '../run/sweep.ts';
 import { defaultWorkers, effectiveWorkers, runSweep } from '../run/sweep-pool.ts';
 import { STRATEGIES } from '../strategies/registry.ts';

@@ -1,20 +1,22 @@
-// `sweep`'s flags -> the plan: the dimension swept (one of --bar, --ram, --chunk given as a range
-// "<from>..<to>"; the other flags fixed) and each point's layout, built and validated as a
-// what-if layout, its map requests split with --chunk. Bad flags are InputErrors naming the flag.
+// Sweep plans: one layout dimension (a BAR's size, the guest RAM's size, or the DMA map chunk
+// size) over a geometric series. Pure: the sweep flags -> a plan of validated layouts, one per
+// point (planSweep). run/sweep-pool.ts runs the points; run/sweep.ts makes the document.
 
 import type { DmaRequest, Layout } from '../model/layout.ts';
 import { PAGE_SIZE, SZ_1G, SZ_2M } from '../model/units.ts';
 import { InputError } from '../model/errors.ts';
 import { describe, formatSize, parseSize } from './size.ts';
-import { DEFAULT_FACTOR, geometricSeries, isRange, parseRange, sizeFlagText } from './sweep-series.ts';
 import { applyWhatIf } from './whatif.ts';
 import { describeWhatIf, type WhatIf } from './whatif-flags.ts';
 
 export type SweepAxis = 'bar' | 'ram' | 'chunk';
 export const AXIS_FLAG: Record<SweepAxis, string> = { bar: '--bar', ram: '--ram', chunk: '--chunk' };
 
+/** The most points one sweep may have. */
+export const MAX_POINTS = 64;
 /** The most DMA requests one point may have after --chunk splits its map requests. */
 const MAX_CHUNK_REQUESTS = 65536;
+const DEFAULT_FACTOR = 2;
 
 /** `sweep`'s flags: the what-if flags (one of --bar, --ram, --chunk given as a range
  *  "<from>..<to>"), the series, and --chunk. */
@@ -46,6 +48,56 @@ export interface SweepPlan {
   /** the flags as given: "--bar 256M..128G --backing thp". */
   flags: string;
   points: PlannedPoint[];
+}
+
+const RANGE = '..';
+
+/** "16G" for 16 GiB, "1536M", "4097": the largest binary suffix that divides exactly. */
+export function sizeFlagText(bytes: number): string {
+  const units: [number, string][] = [[2 ** 50, 'P'], [2 ** 40, 'T'], [2 ** 30, 'G'], [2 ** 20, 'M'], [2 ** 10, 'K']];
+  for (const [size, suffix] of units) if (bytes >= size && bytes % size === 0) return `${bytes / size}${suffix}`;
+  return String(bytes);
+}
+
+const isRange = (text: string | undefined): boolean => text !== undefined && text.includes(RANGE);
+
+/** "256M..128G" -> [from, to], each a size; errors name the flag. */
+function parseRange(text: string, flag: string): { from: number; to: number } {
+  const parts = text.split(RANGE);
+  if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
+    throw new InputError(`${flag}: expected a range like "256M..128G", got ${describe(text)}`);
+  }
+  const from = parseSize(parts[0], `${flag} ${text}`);
+  const to = parseSize(parts[1], `${flag} ${text}`);
+  if (from === 0) throw new InputError(`${flag} ${text}: the range must start above 0`);
+  if (from > to) throw new InputError(`${flag} ${text}: the range must go upwards (${sizeFlagText(from)} is above ${sizeFlagText(to)})`);
+  return { from, to };
+}
+
+/**
+ * The geometric series from..to: from * factor^i up to `to` (to itself only when the series
+ * meets it), or `steps` points spaced evenly in log space with both ends included. Points are
+ * rounded to a multiple of `granule` and kept distinct.
+ */
+export function geometricSeries(from: number, to: number, series: { factor?: number; steps?: number }, granule: number, flag: string): number[] {
+  const round = (v: number): number => Math.max(granule, Math.round(v / granule) * granule);
+  let raw: number[] = [];
+  if (series.steps !== undefined) {
+    const n = series.steps;
+    if (!Number.isSafeInteger(n) || n < 1) throw new InputError(`--steps: expected a whole number of at least 1, got ${n}`);
+    if (n > MAX_POINTS) throw new InputError(`--steps: at most ${MAX_POINTS} points, got ${n}`);
+    if (n === 1 && from !== to) throw new InputError(`--steps 1: a range of one point must start and end at the same size; got ${flag} ${sizeFlagText(from)}..${sizeFlagText(to)}`);
+    raw = Array.from({ length: n }, (_, i) => (i === 0 ? from : i === n - 1 ? to : from * (to / from) ** (i / (n - 1))));
+  } else {
+    const f = series.factor ?? DEFAULT_FACTOR;
+    if (!(f > 1) || !Number.isFinite(f)) throw new InputError(`--factor: expected a number above 1, got ${f}`);
+    const count = Math.floor(Math.log(to / from) / Math.log(f) + 1e-9) + 1;
+    if (count > MAX_POINTS) throw new InputError(`--factor ${f}: ${flag} ${sizeFlagText(from)}..${sizeFlagText(to)} would give ${count} points; at most ${MAX_POINTS}`);
+    for (let i = 0; i < count; i++) raw.push(from * f ** i);
+  }
+  const out: number[] = [];
+  for (const v of raw.map(round)) if (!out.includes(v)) out.push(v);
+  return out;
 }
 
 /** Every map request split into requests of at most `chunk` bytes (the last of each shorter). */
