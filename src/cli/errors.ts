@@ -10,8 +10,8 @@ import type { Io } from './io.ts';
 export const EXIT_OK = 0;
 /** A finding the user asked to fail on: a regression (compare), an unsafe strategy (run --fail-on-unsafe). */
 export const EXIT_FAIL = 1;
-export const EXIT_USAGE = 2;
-export const EXIT_INTERNAL = 70;
+const EXIT_USAGE = 2;
+const EXIT_INTERNAL = 70;
 
 export function exitCodeFor(err: unknown, io: Io): number {
   if (err instanceof CommanderError) {

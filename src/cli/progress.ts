@@ -1,7 +1,7 @@
 // A one-line progress indicator on stderr, drawn only once a run has taken about a second,
 // only on a TTY, and never with --quiet or --json (the caller decides `enabled`).
 
-export interface ProgressSink {
+interface ProgressSink {
   write(text: string): void;
   columns: number;
 }

@@ -7,7 +7,7 @@ import { readJson } from './read-file.ts';
 
 const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures', import.meta.url));
 
-export interface BundledFixture {
+interface BundledFixture {
   name: string;
   description: string;
   path: string;

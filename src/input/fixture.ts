@@ -14,7 +14,7 @@ import { readJson } from './read-file.ts';
 import { describe } from './size.ts';
 import { validateLayout } from './validate.ts';
 
-export interface LoadedFixture {
+interface LoadedFixture {
   layout: Layout;
   /** the path as given, or "fixtures/<name>.json" for a bundled fixture. */
   source: string;

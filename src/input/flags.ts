@@ -4,7 +4,7 @@ import type { Backing, VmFlagName } from '../model/layout.ts';
 import { VM_FLAG_NAMES } from '../model/layout.ts';
 
 export const PROT_VALUES = ['rw', 'r', 'w', 'none', ''] as const;
-export type ProtString = (typeof PROT_VALUES)[number];
+type ProtString = (typeof PROT_VALUES)[number];
 
 export function protOf(p: ProtString): { read: boolean; write: boolean } {
   return { read: p.includes('r'), write: p.includes('w') };

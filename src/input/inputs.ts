@@ -11,7 +11,7 @@ import { hasWhatIf, type WhatIf } from './whatif-flags.ts';
 
 export const DEFAULT_FIXTURE = 'gpu-16g-bar';
 
-export interface Input {
+interface Input {
   layout: Layout;
   source: string;
 }

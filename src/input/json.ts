@@ -24,7 +24,7 @@ export class At {
   }
 }
 
-export type JsonObject = Record<string, unknown>;
+type JsonObject = Record<string, unknown>;
 
 /** An object with only `allowed` keys and all `required` ones. */
 export function object(v: unknown, at: At, allowed: readonly string[], required: readonly string[] = []): JsonObject {

@@ -16,8 +16,8 @@ import { InputError } from '../model/errors.ts';
 import { object, oneOf, type At } from './json.ts';
 import { describe, parseSize } from './size.ts';
 
-export const DEFAULT_ANON_PLACEMENT: Placement = { policy: 'geometric', meanBytes: 31 * PAGE_SIZE };
-export const DEFAULT_HUGE_PLACEMENT: Placement = { policy: 'scattered' };
+const DEFAULT_ANON_PLACEMENT: Placement = { policy: 'geometric', meanBytes: 31 * PAGE_SIZE };
+const DEFAULT_HUGE_PLACEMENT: Placement = { policy: 'scattered' };
 
 type RamKind = Exclude<Backing['kind'], 'pfnmap'>;
 
@@ -78,17 +78,4 @@ export function parsePlacementFlag(text: string, where: string): Placement {
 export function checkPlacement(p: Placement, folio: number, fail: (m: string) => never): void {
   if (p.policy === 'runs') checkLength(p.bytes, folio, 'a run length', fail);
   if (p.policy === 'geometric') checkLength(p.meanBytes, folio, 'a mean run length', fail);
-}
-
-/** "geometric, mean 124 KiB" etc. for show / reports. */
-export function describePlacement(p: Placement): string {
-  switch (p.policy) {
-    case 'contiguous':
-    case 'scattered':
-      return p.policy;
-    case 'runs':
-      return `runs of ${p.bytes / 1024} KiB`;
-    case 'geometric':
-      return `geometric runs, mean ${p.meanBytes / 1024} KiB`;
-  }
 }

@@ -9,14 +9,14 @@ import { formatSize } from './size.ts';
 const MiB = 1024 * 1024;
 
 /** The most bytes read of each kind of file; a larger file is refused before it is read. */
-export const READ_LIMITS = {
+const READ_LIMITS = {
   fixtures: 10 * MiB,
   profiles: 1 * MiB,
   'result documents': 256 * MiB,
   'tool files': 1 * MiB,
 } as const;
 
-export type FileKind = keyof typeof READ_LIMITS;
+type FileKind = keyof typeof READ_LIMITS;
 
 /** A FIFO never blocks the open: whether the file is regular is checked on the open descriptor. */
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);

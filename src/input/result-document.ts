@@ -22,7 +22,7 @@ const ANNOTATIONS = new Set(['$schema', '$id', 'title', 'description', '$comment
 const KEYWORDS = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', 'minimum', '$ref']);
 
 /** A short description of a JSON value for messages: "\"abc\"", "12", "null", "an array", "an object". */
-export function describeValue(v: unknown): string {
+function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
@@ -55,7 +55,7 @@ function join(path: string, key: string | number): string {
 }
 
 /** A mismatch: where (a JSON path, "" for the top level) and what. */
-export interface SchemaProblem {
+interface SchemaProblem {
   path: string;
   message: string;
 }
@@ -68,7 +68,7 @@ function resolve(ref: string, root: JsonSchema): JsonSchema {
   return target;
 }
 
-export interface CheckOptions {
+interface CheckOptions {
   /** false: keys that additionalProperties: false forbids are ignored rather than reported. */
   strict: boolean;
 }

@@ -96,11 +96,6 @@ export function formatHex(n: number): string {
   return `${n < 0 ? '-' : ''}0x${Math.abs(n).toString(16)}`;
 }
 
-/** "4 KiB (0x1000)" for messages; exact values in hex. */
-export function showBytes(n: number): string {
-  return `${formatSize(n)} (${formatHex(n)})`;
-}
-
 /** True for 2^k, k >= 0 (exact above 2^32). */
 export function isPowerOfTwo(n: number): boolean {
   return n > 0 && Number.isInteger(Math.log2(n)) && 2 ** Math.log2(n) === n;

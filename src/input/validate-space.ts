@@ -29,7 +29,7 @@ function checkOverlaps(spans: Span[], fail: Fail): void {
   }
 }
 
-export function multipleOf(n: number, of: number, path: string, fail: Fail, what: string, address: boolean): void {
+function multipleOf(n: number, of: number, path: string, fail: Fail, what: string, address: boolean): void {
   if (n % of !== 0) fail(path, `expected a multiple of ${what}, got ${address ? formatHex(n) : `${n} bytes`}`);
 }
 

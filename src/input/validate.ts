@@ -9,9 +9,9 @@ import { describe, formatSize, isPowerOfTwo } from './size.ts';
 import { checkRanges, checkVmas, type Fail } from './validate-space.ts';
 
 /** Turns a JSON path ("vmas[1].start", "" for the whole layout) into a message prefix. */
-export type Loc = (path: string) => string;
+type Loc = (path: string) => string;
 
-export const FIXTURE_NAME_RE = /^[a-z0-9-]+$/;
+const FIXTURE_NAME_RE = /^[a-z0-9-]+$/;
 
 export function validateLayout(l: Layout, loc: Loc): Layout {
   const fail: Fail = (path, message) => {

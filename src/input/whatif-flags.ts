@@ -51,7 +51,7 @@ function parseBar(text: string, where: string): { size: number; align: number; t
 }
 
 /** In the order run's help lists them and describeWhatIf writes them. */
-export const WHATIF_FLAGS = [
+const WHATIF_FLAGS = [
   {
     key: 'bar', arg: '<size[@align]>', group: 'layout', repeatable: true, parse: parseBar,
     help: 'a device BAR (VM_IO|VM_PFNMAP) of this size, optionally aligned; repeatable',
@@ -87,9 +87,9 @@ type ParsedValue<R> = R extends { parse: (text: string, where: string) => infer 
 /** The what-if flags as given: a string per value (a list if repeatable), true for a switch. */
 export type WhatIf = { [R in Row as R['key']]?: RawValue<R> };
 /** The given flags' values, parsed. */
-export type ParsedWhatIf = { [R in Row as R['key']]?: ParsedValue<R> };
+type ParsedWhatIf = { [R in Row as R['key']]?: ParsedValue<R> };
 
-export const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** The values a flag was given: none, one, or (repeatable) several; a switch that is off is none. */
 const valuesOf = (v: string | string[] | boolean | undefined): (string | true)[] =>
@@ -106,7 +106,7 @@ export function describeWhatIf(w: WhatIf): string {
 }
 
 /** One commander option: `run` and `show` style ("what-if: " help) or `sweep` style (range forms). */
-export interface WhatIfOption {
+interface WhatIfOption {
   flags: string;
   help: string;
   repeatable: boolean;
