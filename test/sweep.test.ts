@@ -17,10 +17,9 @@ import { sweepHtml } from '../src/report/sweep/html.ts';
 import { sweepSvg } from '../src/report/sweep/svg.ts';
 import { sweepGrid } from '../src/report/sweep/table.ts';
 import { loadProfile } from '../src/input/profile.ts';
-import {
-  chunkRequests, geometricSeries, makeSweepDocument, planSweep, sizeFlagText, SWEEP_SCHEMA_VERSION,
-  type PointConfig, type SweepDocument, type SweepPoint,
-} from '../src/run/sweep.ts';
+import { SWEEP_SCHEMA_VERSION, type SweepDocument, type SweepPoint } from '../src/model/result.ts';
+import type { PointConfig } from '../src/run/sweep-point.ts';
+import { chunkRequests, geometricSeries, makeSweepDocument, planSweep, sizeFlagText } from '../src/run/sweep.ts';
 import { effectiveWorkers, runSweep } from '../src/run/sweep-pool.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
 import { cli } from './bin.ts';

@@ -15,7 +15,9 @@ import { DEFAULT_KEY_COUNTERS, sweepCaption, sweepGrid, type KeyCounter } from '
 import { makeChalk } from '../report/style.ts';
 import { DEFAULT_PROFILE, loadProfile } from '../input/profile.ts';
 import { envInfo, toolInfo } from '../run/runner.ts';
-import { makeSweepDocument, MAX_POINTS, planSweep, type PointConfig, type SweepDocument, type SweepFlags } from '../run/sweep.ts';
+import type { SweepDocument } from '../model/result.ts';
+import type { PointConfig } from '../run/sweep-point.ts';
+import { makeSweepDocument, MAX_POINTS, planSweep, type SweepFlags } from '../run/sweep.ts';
 import { defaultWorkers, effectiveWorkers, runSweep } from '../run/sweep-pool.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { useColor, type Io } from './io.ts';

@@ -1,28 +1,11 @@
 // One sweep point: every chosen strategy on one layout, as plain records. Kept apart from
 // sweep.ts so that a worker thread loads only the simulator (not the layout parsers).
 
-import type { Counters } from '../model/counters.ts';
 import type { Layout } from '../model/layout.ts';
 import { findStrategy } from '../strategies/registry.ts';
 import { modelledNs, type Profile } from '../model/profile.ts';
-import type { TimingStats } from '../model/result.ts';
+import type { SweepRecord } from '../model/result.ts';
 import { simulate } from './simulate.ts';
-
-/** One strategy at one point: plain data, as a worker thread returns it. */
-export interface SweepRecord {
-  strategy: string;
-  kernel: string;
-  verdict: 'ok' | 'unsafe' | 'broken';
-  /** why the verdict is not ok (the oracle's or the failed invariant's one line). */
-  detail?: string;
-  /** DMA requests the kernel refused, by errno: { "-ENOMEM": 2 }; empty when all succeeded. */
-  errors: Record<string, number>;
-  counters: { map: Counters; unmap: Counters };
-  /** modelled kernel time, ns (the document's profile). */
-  modelled: { mapNs: number; unmapNs: number };
-  /** with --timed: the simulator's own time (tinybench), ns. */
-  timing?: { map: TimingStats; unmap: TimingStats };
-}
 
 /** What a worker needs besides the layout: plain data (it crosses threads). */
 export interface PointConfig {

@@ -5,7 +5,9 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../model/errors.ts';
-import { AXIS_FLAG, runPoint, sweepPoint, type PlannedPoint, type PointConfig, type SweepPlan, type SweepPoint, type SweepRecord } from './sweep.ts';
+import type { SweepPoint, SweepRecord } from '../model/result.ts';
+import { runPoint, type PointConfig } from './sweep-point.ts';
+import { AXIS_FLAG, sweepPoint, type PlannedPoint, type SweepPlan } from './sweep.ts';
 import type { FromWorker, ToWorker } from './sweep-worker.ts';
 
 export interface SweepRunOptions {

@@ -5,7 +5,8 @@
 import { parentPort } from 'node:worker_threads';
 import { InputError } from '../model/errors.ts';
 import type { Layout } from '../model/layout.ts';
-import { runPoint, type PointConfig, type SweepRecord } from './sweep-point.ts';
+import type { SweepRecord } from '../model/result.ts';
+import { runPoint, type PointConfig } from './sweep-point.ts';
 
 /** main -> worker */
 export type ToWorker = { type: 'point'; index: number; layout: Layout; cfg: PointConfig };

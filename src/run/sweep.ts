@@ -10,18 +10,11 @@ import { InputError } from '../model/errors.ts';
 import { describe, formatSize, parseSize } from '../input/size.ts';
 import { applyWhatIf, type WhatIf } from '../input/whatif.ts';
 import { describeWhatIf } from '../input/whatif-flags.ts';
-import type { LayoutSummary, RunDocument } from '../model/result.ts';
-import type { PointConfig, SweepRecord } from './sweep-point.ts';
+import { SWEEP_SCHEMA_VERSION, type RunDocument, type SweepAxis, type SweepDocument, type SweepPoint, type SweepRecord } from '../model/result.ts';
+import type { PointConfig } from './sweep-point.ts';
 import { summarize } from './summary.ts';
 
-export { runPoint, type PointConfig, type SweepRecord } from './sweep-point.ts';
-
-export const SWEEP_SCHEMA_VERSION = 1;
-
-export type SweepAxis = 'bar' | 'ram' | 'chunk';
 export const AXIS_FLAG: Record<SweepAxis, string> = { bar: '--bar', ram: '--ram', chunk: '--chunk' };
-/** What the x axis of a sweep is, for tables and charts. */
-export const AXIS_TITLE: Record<SweepAxis, string> = { bar: 'BAR size', ram: 'RAM size', chunk: 'DMA map chunk size' };
 
 /** The most points one sweep may have. */
 export const MAX_POINTS = 64;
@@ -59,41 +52,6 @@ export interface SweepPlan {
   /** the flags as given: "--bar 256M..128G --backing thp". */
   flags: string;
   points: PlannedPoint[];
-}
-
-export interface SweepPoint {
-  /** the swept value, bytes. */
-  value: number;
-  /** "512M". */
-  text: string;
-  /** the point's layout as flags: "--bar 512M --backing thp". */
-  layout: string;
-  summary: LayoutSummary;
-  /** one per strategy, in the order of options.strategies. */
-  records: SweepRecord[];
-}
-
-/** `sweep --json`: schema version, tool, environment, options, and one entry per point. */
-export interface SweepDocument {
-  schemaVersion: number;
-  kind: 'sweep';
-  tool: RunDocument['tool'];
-  env: RunDocument['env'];
-  options: {
-    axis: SweepAxis;
-    from: number;
-    to: number;
-    factor: number | null;
-    steps: number | null;
-    /** the flags as given: "--bar 256M..128G". */
-    flags: string;
-    strategies: string[];
-    profile: string;
-    timed: boolean;
-    timeMs?: number;
-    iterations?: number;
-  };
-  points: SweepPoint[];
 }
 
 const RANGE = '..';
@@ -274,9 +232,4 @@ export function makeSweepDocument(
     },
     points,
   };
-}
-
-/** The modelled time of one side: the chart's y value. */
-export function modelledOf(r: SweepRecord, side: 'map' | 'unmap'): number {
-  return side === 'map' ? r.modelled.mapNs : r.modelled.unmapNs;
 }

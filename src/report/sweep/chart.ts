@@ -2,8 +2,8 @@
 // (upper case at the data points, lower case along the lines between them), decade ticks on
 // the y axis, the data points' values on the x axis, and a legend. Pure.
 
-import type { SweepDocument } from '../../run/sweep.ts';
-import { AXIS_TITLE, modelledOf } from '../../run/sweep.ts';
+import type { SweepDocument } from '../../model/result.ts';
+import { AXIS_TITLE, modelledOf } from './series.ts';
 import { formatBytes } from '../units.ts';
 
 export interface ChartSeries {

@@ -1,7 +1,7 @@
 // The sweep as one HTML page (--html): the SVG chart inline and the table, no scripts and
 // nothing fetched, so it opens from disk in any browser. Pure.
 
-import type { SweepDocument } from '../../run/sweep.ts';
+import type { SweepDocument } from '../../model/result.ts';
 import type { Grid } from '../grid.ts';
 import { sweepCaption, sweepGrid, type KeyCounter, DEFAULT_KEY_COUNTERS } from './table.ts';
 import { escapeXml, sweepSvg } from './svg.ts';

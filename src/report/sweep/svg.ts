@@ -3,8 +3,8 @@
 // labelled ticks and units, a legend, and a title naming the layout. A standalone document
 // (--svg) that the HTML report (--html) embeds unchanged. Pure.
 
-import type { SweepDocument } from '../../run/sweep.ts';
-import { AXIS_TITLE, modelledOf } from '../../run/sweep.ts';
+import type { SweepDocument } from '../../model/result.ts';
+import { AXIS_TITLE, modelledOf } from './series.ts';
 import { decadeLabel } from './chart.ts';
 import { formatBytes, formatDuration } from '../units.ts';
 

@@ -2,8 +2,8 @@
 // point), a few key counters, modelled map and unmap time, and the verdict when one is not ok.
 
 import type { CounterName } from '../../model/counters.ts';
-import type { SweepDocument, SweepRecord } from '../../run/sweep.ts';
-import { AXIS_TITLE } from '../../run/sweep.ts';
+import type { SweepDocument, SweepRecord } from '../../model/result.ts';
+import { AXIS_TITLE } from './series.ts';
 import { cell, type Cell, type Grid } from '../grid.ts';
 import { formatBytes, formatCount, formatDuration, formatRme } from '../units.ts';
 
