@@ -29,6 +29,7 @@ import { planSweep } from '../src/run/sweep.ts';
 import { runSweep } from '../src/run/sweep-pool.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
 import { baseline } from '../src/strategies/baseline.ts';
+import { rfc } from '../src/strategies/rfc.ts';
 import { barLayout, ramLayout } from './scenarios.ts';
 
 const USAGE = 'usage: npm run bench [-- --json] [-- --output <file>]';
@@ -70,7 +71,7 @@ mapTask('baseline 16 GiB BAR', barLayout(16 * G));
 mapTask('baseline 4 GiB RAM, 4 KiB pages', ramLayout(4 * G, { kind: 'anon', populated: true, placement: defaultPlacement('anon') }, '4k'));
 
 // The deterministic side of each scenario (counters, oracle, modelled time): one untimed pass.
-const opts: RunOptions = { strategies: ['baseline'], profile: DEFAULT_PROFILE, timeMs: 2000, iterations: 5, timed: true };
+const opts: RunOptions = { strategies: [baseline], profile: DEFAULT_PROFILE, timeMs: 2000, iterations: 5, timed: true };
 const fixtures: FixtureResult[] = [];
 for (const s of scenarios) fixtures.push(await runLayout(s.layout, 'bench/scenarios.ts', { ...opts, timed: false }));
 
@@ -81,7 +82,7 @@ other.add(`load and validate the ${names.length} bundled fixtures`, () => {
   for (const n of names) loadFixture(n);
 });
 const small = loadFixture('small-mixed');
-const smallDoc = makeDocument([await runLayout(small.layout, small.source, { ...opts, strategies: ['baseline', 'rfc'], timed: false })], { ...opts, timed: false });
+const smallDoc = makeDocument([await runLayout(small.layout, small.source, { ...opts, strategies: [baseline, rfc], timed: false })], { ...opts, timed: false });
 other.add('render the terminal report (small-mixed)', () => void formatTerminal(smallDoc, { color: false, verbose: false }));
 other.add('compare two result documents (small-mixed)', () => void compareDocuments(smallDoc, smallDoc, { base: 'a', current: 'b' }));
 
@@ -89,7 +90,7 @@ other.add('compare two result documents (small-mixed)', () => void compareDocume
 // its threads, as the CLI does). A few samples of about a second or more each.
 const sweeps = new Bench({ time: 0, iterations: 5, warmup: true, warmupIterations: 1, warmupTime: 0 });
 const sweepPlan = planSweep({ bar: ['256M..8G'] });
-const sweepCfg = { strategies: STRATEGIES.map((s) => s.name), profile: loadProfile(DEFAULT_PROFILE) };
+const sweepCfg = { strategies: STRATEGIES, profile: loadProfile(DEFAULT_PROFILE) };
 for (const workers of [1, 2]) {
   sweeps.add(`sweep --bar 256M..8G, ${workers} worker thread${workers === 1 ? '' : 's'}`, async () => {
     await runSweep(sweepPlan, sweepCfg, { workers, inline: false });

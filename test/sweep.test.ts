@@ -28,7 +28,7 @@ const M = 2 ** 20;
 const G = 2 ** 30;
 const META = { tool: { name: 'vfio-pin-bench', version: '0.0.0-test' }, env: { node: 'v20', platform: 'linux', arch: 'x64', cpu: 'test cpu', cores: 2 } };
 const NAMES = STRATEGIES.map((s) => s.name);
-const cfg: PointConfig = { strategies: NAMES, profile: loadProfile('xeon-e5-2.6ghz') };
+const cfg: PointConfig = { strategies: STRATEGIES, profile: loadProfile('xeon-e5-2.6ghz') };
 
 const inputError = (f: () => unknown, message: RegExp): void => {
   assert.throws(f, (e: unknown) => e instanceof InputError && message.test(e.message) && !e.message.includes('\n'));

@@ -8,10 +8,9 @@ import { formatJson } from '../report/export/json.ts';
 import { unsafeText } from '../report/run/verdict.ts';
 import { InputError } from '../model/errors.ts';
 import { bundledFixtures } from '../input/bundled.ts';
-import type { RunOptions } from '../run/api.ts';
 import { DEFAULT_PROFILE, loadProfile } from '../input/profile.ts';
 import type { FixtureResult, RunDocument } from '../model/result.ts';
-import { makeDocument, runLayout } from '../run/runner.ts';
+import { makeDocument, runLayout, type RunOptions } from '../run/runner.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { EXIT_FAIL } from './errors.ts';
 import { DEFAULT_FIXTURE, loadInputs } from './inputs.ts';
@@ -130,7 +129,7 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
   // a bad profile file (--profile my.json) is bad input: exit 2 before anything runs
   const profile = loadProfile(flags.profile ?? DEFAULT_PROFILE);
   const opts: RunOptions = {
-    strategies: flags.strategy ?? STRATEGIES.map((s) => s.name),
+    strategies: STRATEGIES.filter((s) => flags.strategy?.includes(s.name) ?? true),
     profile: flags.profile ?? DEFAULT_PROFILE,
     timeMs: flags.time,
     iterations: flags.iterations,

@@ -107,7 +107,7 @@ async function sweepAction(flags: Flags, io: Io): Promise<void> {
   const outputs: [string, string | undefined][] = [['--output', flags.output], ['--svg', flags.svg], ['--html', flags.html]];
   for (const [flag, path] of outputs) if (path !== undefined) checkFolder(flag, path);
   const cfg: PointConfig = {
-    strategies: flags.strategy ?? STRATEGIES.map((s) => s.name),
+    strategies: STRATEGIES.filter((s) => flags.strategy?.includes(s.name) ?? true),
     profile,
     ...(flags.timed ? { timing: { timeMs: flags.time, iterations: flags.iterations } } : {}),
   };

@@ -71,9 +71,10 @@ function inThreads(
       if (err === undefined) resolve();
       else reject(err);
     };
+    const wire = { ...cfg, strategies: cfg.strategies.map((s) => s.name) };
     const next = (t: Worker): void => {
       const p = queue.shift();
-      if (p !== undefined) t.postMessage({ type: 'point', index: p.index, layout: p.layout, cfg } satisfies ToWorker);
+      if (p !== undefined) t.postMessage({ type: 'point', index: p.index, layout: p.layout, cfg: wire } satisfies ToWorker);
     };
     for (let i = 0; i < count; i++) {
       const t = new Worker(WORKER_ENTRY);

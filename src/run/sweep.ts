@@ -227,7 +227,7 @@ export function makeSweepDocument(
     env: meta.env,
     options: {
       axis: plan.axis, from: plan.from, to: plan.to, factor: plan.factor, steps: plan.steps, flags: plan.flags,
-      strategies: [...cfg.strategies], profile: cfg.profile.name, timed: cfg.timing !== undefined,
+      strategies: cfg.strategies.map((s) => s.name), profile: cfg.profile.name, timed: cfg.timing !== undefined,
       ...(cfg.timing !== undefined ? { timeMs: cfg.timing.timeMs, iterations: cfg.timing.iterations } : {}),
     },
     points,

@@ -2,6 +2,7 @@
 // requests the kernel refused. A wrong mapping is a finding, shown loudly.
 
 import type { RequestResult, StrategyResult } from '../../model/result.ts';
+import { failedInvariants } from '../../model/verdict.ts';
 import { cell, type Cell } from '../grid.ts';
 import type { Tone } from '../style.ts';
 import { formatBytes, formatHex } from '../units.ts';
@@ -46,7 +47,7 @@ export function verdictCell(s: StrategyResult): Cell {
 
 /** The verdict in full: first line the verdict, then invariant findings and refused requests. */
 export function verdictLines(s: StrategyResult, verbose = false): Line[] {
-  const failedErrors = s.invariants.filter((i) => !i.ok && i.severity === 'error');
+  const failedErrors = failedInvariants(s.invariants);
   const lines: Line[] = [];
   if (s.verdict === 'unsafe') {
     lines.push({ text: unsafeText(s), tone: 'bad' });
