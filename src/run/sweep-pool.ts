@@ -7,7 +7,8 @@ import { Worker } from 'node:worker_threads';
 import { InputError } from '../model/errors.ts';
 import type { SweepPoint, SweepRecord } from '../model/result.ts';
 import { runPoint, type PointConfig } from './sweep-point.ts';
-import { AXIS_FLAG, sweepPoint, type PlannedPoint, type SweepPlan } from './sweep.ts';
+import { summarize } from './summary.ts';
+import { AXIS_FLAG, type PlannedPoint, type SweepPlan } from './sweep.ts';
 import type { FromWorker, ToWorker } from './sweep-worker.ts';
 
 export interface SweepRunOptions {
@@ -107,4 +108,9 @@ function inThreads(
       });
     }
   });
+}
+
+/** A point's records with its layout's summary. */
+function sweepPoint(p: PlannedPoint, records: SweepRecord[]): SweepPoint {
+  return { value: p.value, text: p.text, layout: p.layout.description, summary: summarize(p.layout), records };
 }

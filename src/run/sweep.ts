@@ -1,8 +1,6 @@
-// Sweeps: one layout dimension (a BAR's size, the guest RAM's size, or the DMA map chunk size)
-// over a geometric series, every chosen strategy at every point: counters and modelled time
-// (tinybench only if asked). Pure: flags -> a plan of layouts (planSweep), a layout -> records
-// (runPoint, in sweep-point.ts), records -> the document (makeSweepDocument). The threads that
-// run points in parallel are in sweep-pool.ts; the same runPoint runs there.
+// Sweep plans: one layout dimension (a BAR's size, the guest RAM's size, or the DMA map chunk
+// size) over a geometric series. Pure: the sweep flags -> a plan of validated layouts, one per
+// point (planSweep). The points run in sweep-pool.ts; document.ts makes the document.
 
 import type { DmaRequest, Layout } from '../model/layout.ts';
 import { PAGE_SIZE, SZ_1G, SZ_2M } from '../model/units.ts';
@@ -10,9 +8,7 @@ import { InputError } from '../model/errors.ts';
 import { describe, formatSize, parseSize } from '../input/size.ts';
 import { applyWhatIf, type WhatIf } from '../input/whatif.ts';
 import { describeWhatIf } from '../input/whatif-flags.ts';
-import { SWEEP_SCHEMA_VERSION, type RunDocument, type SweepAxis, type SweepDocument, type SweepPoint, type SweepRecord } from '../model/result.ts';
-import type { PointConfig } from './sweep-point.ts';
-import { summarize } from './summary.ts';
+import type { SweepAxis } from '../model/result.ts';
 
 export const AXIS_FLAG: Record<SweepAxis, string> = { bar: '--bar', ram: '--ram', chunk: '--chunk' };
 
@@ -207,29 +203,4 @@ export function planSweep(f: SweepFlags): SweepPlan {
     return { index, value, text, layout };
   });
   return { axis, from, to, factor: series.factor ?? null, steps: series.steps ?? null, flags: describeSweepFlags(f), points };
-}
-
-/** A point's records with its layout's summary. */
-export function sweepPoint(p: PlannedPoint, records: SweepRecord[]): SweepPoint {
-  return { value: p.value, text: p.text, layout: p.layout.description, summary: summarize(p.layout), records };
-}
-
-export function makeSweepDocument(
-  plan: SweepPlan,
-  cfg: PointConfig,
-  points: SweepPoint[],
-  meta: { tool: RunDocument['tool']; env: RunDocument['env'] },
-): SweepDocument {
-  return {
-    schemaVersion: SWEEP_SCHEMA_VERSION,
-    kind: 'sweep',
-    tool: meta.tool,
-    env: meta.env,
-    options: {
-      axis: plan.axis, from: plan.from, to: plan.to, factor: plan.factor, steps: plan.steps, flags: plan.flags,
-      strategies: cfg.strategies.map((s) => s.name), profile: cfg.profile.name, timed: cfg.timing !== undefined,
-      ...(cfg.timing !== undefined ? { timeMs: cfg.timing.timeMs, iterations: cfg.timing.iterations } : {}),
-    },
-    points,
-  };
 }
