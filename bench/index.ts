@@ -26,7 +26,7 @@ import type { RunOptions } from '../src/run/runner.ts';
 import { makeDocument } from '../src/run/document.ts';
 import { runLayout } from '../src/run/runner.ts';
 import { issue, release } from '../src/run/simulate.ts';
-import { planSweep } from '../src/run/sweep.ts';
+import { planSweep } from '../src/input/sweep-plan.ts';
 import { runSweep } from '../src/run/sweep-pool.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
 import { baseline } from '../src/strategies/baseline.ts';

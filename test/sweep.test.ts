@@ -20,7 +20,7 @@ import { loadProfile } from '../src/input/profile.ts';
 import { SWEEP_SCHEMA_VERSION, type SweepDocument, type SweepPoint } from '../src/model/result.ts';
 import type { PointConfig } from '../src/run/sweep-point.ts';
 import { makeSweepDocument } from '../src/run/document.ts';
-import { chunkRequests, geometricSeries, planSweep, sizeFlagText } from '../src/run/sweep.ts';
+import { chunkRequests, geometricSeries, planSweep, sizeFlagText } from '../src/input/sweep-plan.ts';
 import { effectiveWorkers, runSweep } from '../src/run/sweep-pool.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
 import { cli } from './bin.ts';

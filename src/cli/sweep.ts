@@ -1,6 +1,6 @@
 // `sweep`: one layout dimension over a geometric series of sizes, every strategy at every
 // point; a table, terminal charts, and with --svg / --html a chart for the browser. Wiring only:
-// run/sweep.ts plans and runs, report/sweep-*.ts format.
+// input/sweep-plan.ts plans, run/sweep-pool.ts runs, report/sweep/ formats.
 
 import { statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -17,7 +17,7 @@ import { DEFAULT_PROFILE, loadProfile } from '../input/profile.ts';
 import { envInfo, makeSweepDocument, toolInfo } from '../run/document.ts';
 import type { SweepDocument } from '../model/result.ts';
 import type { PointConfig } from '../run/sweep-point.ts';
-import { MAX_POINTS, planSweep, type SweepFlags } from '../run/sweep.ts';
+import { MAX_POINTS, planSweep, type SweepFlags } from '../input/sweep-plan.ts';
 import { defaultWorkers, effectiveWorkers, runSweep } from '../run/sweep-pool.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { useColor, type Io } from './io.ts';

@@ -7,7 +7,7 @@ import { cpus } from 'node:os';
 import { SCHEMA_VERSION, SWEEP_SCHEMA_VERSION, type FixtureResult, type RunDocument, type SweepDocument, type SweepPoint } from '../model/result.ts';
 import type { RunOptions } from './runner.ts';
 import type { PointConfig } from './sweep-point.ts';
-import type { SweepPlan } from './sweep.ts';
+import type { SweepPlan } from '../input/sweep-plan.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
 

@@ -8,7 +8,7 @@ import { InputError } from '../model/errors.ts';
 import type { SweepPoint, SweepRecord } from '../model/result.ts';
 import { runPoint, type PointConfig } from './sweep-point.ts';
 import { summarize } from './summary.ts';
-import { AXIS_FLAG, type PlannedPoint, type SweepPlan } from './sweep.ts';
+import { AXIS_FLAG, type PlannedPoint, type SweepPlan } from '../input/sweep-plan.ts';
 import type { FromWorker, ToWorker } from './sweep-worker.ts';
 
 export interface SweepRunOptions {

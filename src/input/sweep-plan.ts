@@ -1,13 +1,13 @@
 // Sweep plans: one layout dimension (a BAR's size, the guest RAM's size, or the DMA map chunk
 // size) over a geometric series. Pure: the sweep flags -> a plan of validated layouts, one per
-// point (planSweep). The points run in sweep-pool.ts; document.ts makes the document.
+// point (planSweep). run/sweep-pool.ts runs the points; run/document.ts makes the document.
 
 import type { DmaRequest, Layout } from '../model/layout.ts';
 import { PAGE_SIZE, SZ_1G, SZ_2M } from '../model/units.ts';
 import { InputError } from '../model/errors.ts';
-import { describe, formatSize, parseSize } from '../input/size.ts';
-import { applyWhatIf, type WhatIf } from '../input/whatif.ts';
-import { describeWhatIf } from '../input/whatif-flags.ts';
+import { describe, formatSize, parseSize } from './size.ts';
+import { applyWhatIf, type WhatIf } from './whatif.ts';
+import { describeWhatIf } from './whatif-flags.ts';
 import type { SweepAxis } from '../model/result.ts';
 
 export const AXIS_FLAG: Record<SweepAxis, string> = { bar: '--bar', ram: '--ram', chunk: '--chunk' };
