@@ -15,8 +15,8 @@ export const AXIS_FLAG: Record<SweepAxis, string> = { bar: '--bar', ram: '--ram'
 /** The most points one sweep may have. */
 export const MAX_POINTS = 64;
 /** The most DMA requests one point may have after --chunk splits its map requests. */
-export const MAX_CHUNK_REQUESTS = 65536;
-export const DEFAULT_FACTOR = 2;
+const MAX_CHUNK_REQUESTS = 65536;
+const DEFAULT_FACTOR = 2;
 
 /** `sweep`'s flags: the what-if flags (one of --bar, --ram, --chunk given as a range
  *  "<from>..<to>"), the series, and --chunk. */
@@ -62,7 +62,7 @@ export function sizeFlagText(bytes: number): string {
 const isRange = (text: string | undefined): boolean => text !== undefined && text.includes(RANGE);
 
 /** "256M..128G" -> [from, to], each a size; errors name the flag. */
-export function parseRange(text: string, flag: string): { from: number; to: number } {
+function parseRange(text: string, flag: string): { from: number; to: number } {
   const parts = text.split(RANGE);
   if (parts.length !== 2 || parts[0] === '' || parts[1] === '') {
     throw new InputError(`${flag}: expected a range like "256M..128G", got ${describe(text)}`);
@@ -138,7 +138,7 @@ function granuleFor(axis: SweepAxis, backing: string | undefined): number {
 }
 
 /** The flags of a sweep as the user gave them, in a fixed order. */
-export function describeSweepFlags(f: SweepFlags): string {
+function describeSweepFlags(f: SweepFlags): string {
   const parts = [describeWhatIf(f)];
   if (f.chunk !== undefined) parts.push(`--chunk ${f.chunk}`);
   if (f.steps !== undefined) parts.push(`--steps ${f.steps}`);

@@ -9,7 +9,7 @@ import { verdictDetail, verdictOf } from '../model/verdict.ts';
 import type { Strategy } from '../strategies/strategy.ts';
 import { simulate } from './simulate.ts';
 
-export interface Judgement {
+interface Judgement {
   result: StrategyResult;
   /** how long the simulation took, ms. */
   passMs: number;

@@ -11,7 +11,7 @@ import { summarize } from './summary.ts';
 import { AXIS_FLAG, type PlannedPoint, type SweepPlan } from '../input/sweep-plan.ts';
 import type { FromWorker, ToWorker } from './sweep-worker.ts';
 
-export interface SweepRunOptions {
+interface SweepRunOptions {
   /** worker threads (at most one per point). */
   workers: number;
   /** run the points in this thread, no worker (default: when workers is 1). */

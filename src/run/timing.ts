@@ -11,7 +11,7 @@ import type { Strategy } from '../strategies/strategy.ts';
 import type { TimingStats } from '../model/result.ts';
 import { issue, release } from './simulate.ts';
 
-export interface TimingOptions {
+interface TimingOptions {
   timeMs: number;
   iterations: number;
   /** warm the JIT up first (worth it for short passes; the untimed simulation already ran once). */

@@ -7,7 +7,7 @@ import { cell, type Cell } from '../grid.ts';
 import type { Tone } from '../style.ts';
 import { formatBytes, formatHex } from '../units.ts';
 
-export interface Line {
+interface Line {
   text: string;
   tone?: Tone;
 }
@@ -27,12 +27,12 @@ export function unsafeText(s: StrategyResult): string {
 }
 
 /** "request 3 (map 0x0+4GiB): -ENOMEM" */
-export function requestText(r: RequestResult): string {
+function requestText(r: RequestResult): string {
   const label = r.label === undefined || r.label === '' ? '' : `, ${r.label}`;
   return `request ${r.index} (${r.op} ${formatHex(r.iova)}+${formatBytes(r.size, '')}${label}): ${r.errno}`;
 }
 
-export function failedRequests(s: StrategyResult): RequestResult[] {
+function failedRequests(s: StrategyResult): RequestResult[] {
   return s.requests.filter((r) => r.ret !== 0);
 }
 

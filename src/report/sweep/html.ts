@@ -7,7 +7,7 @@ import { sweepCaption, sweepGrid, type KeyCounter, DEFAULT_KEY_COUNTERS } from '
 import { escapeXml, sweepSvg } from './svg.ts';
 
 /** A Grid as an HTML table (cells escaped; numbers right-aligned; tones as classes). */
-export function gridHtml(g: Grid): string {
+function gridHtml(g: Grid): string {
   const cls = (i: number, tone?: string): string => {
     const c = [g.align[i] === 'right' ? 'num' : '', tone ?? ''].filter((x) => x !== '').join(' ');
     return c === '' ? '' : ` class="${c}"`;

@@ -23,7 +23,7 @@ export const DEFAULT_KEY_COUNTERS: readonly KeyCounter[] = [
 ];
 
 /** "ok", "UNSAFE", "BROKEN", with refused requests: "ok (-ENOMEM x3)". */
-export function sweepVerdictCell(r: SweepRecord): Cell {
+function sweepVerdictCell(r: SweepRecord): Cell {
   const errs = Object.entries(r.errors).map(([errno, n]) => (n === 1 ? errno : `${errno} x${formatCount(n)}`));
   const suffix = errs.length === 0 ? '' : ` (${errs.join(', ')})`;
   if (r.verdict === 'unsafe') return cell(`UNSAFE${suffix}`, 'bad');
