@@ -1,5 +1,4 @@
-// The verdict rule, one for run and sweep: unsafe when the oracle found a wrong IOVA -> PFN
-// translation, broken when an invariant of severity error failed after unmap, else ok.
+// The verdict rule of run and sweep: unsafe (the oracle found a wrong translation), broken, or ok.
 
 import type { InvariantCheck, OracleVerdict, Verdict } from './result.ts';
 
@@ -8,6 +7,8 @@ export function failedInvariants(invariants: readonly InvariantCheck[]): Invaria
   return invariants.filter((i) => !i.ok && i.severity === 'error');
 }
 
+/** unsafe when the oracle found a wrong IOVA -> PFN translation, broken when an invariant of
+ *  severity error failed after unmap, else ok. */
 export function verdictOf(oracle: OracleVerdict, invariants: readonly InvariantCheck[]): Verdict {
   if (!oracle.ok) return 'unsafe';
   return failedInvariants(invariants).length > 0 ? 'broken' : 'ok';

@@ -1,5 +1,4 @@
-// The documents around the records: schema version, tool, environment (with the git commit)
-// and options, for a run (makeDocument) and a sweep (makeSweepDocument).
+// The run and sweep documents around the records: schema version, tool, environment, options.
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';

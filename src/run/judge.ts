@@ -1,6 +1,4 @@
-// The one judge of run and sweep: a layout simulated with one strategy (simulate.ts), its
-// verdict (model/verdict.ts) and its record with the modelled time. Timing, when asked, is the
-// caller's: run and sweep warm up and report progress differently.
+// The one judge of run and sweep: a layout simulated with one strategy -> verdict -> record.
 
 import type { Layout } from '../model/layout.ts';
 import { modelledNs, type Profile } from '../model/profile.ts';
@@ -15,6 +13,8 @@ interface Judgement {
   passMs: number;
 }
 
+/** The simulation (simulate.ts), its verdict (model/verdict.ts) and its record with the modelled
+ *  time. Timing, when asked, is the caller's: run and sweep warm up and report progress differently. */
 export function judge(layout: Layout, strategy: Strategy, profile: Profile): Judgement {
   const t0 = performance.now();
   const sim = simulate(layout, strategy);

@@ -1,5 +1,5 @@
 // compare: two result documents (a baseline, e.g. main's, and the current run) -> a record of
-// every metric compared, each with a status. Pure; compare-format.ts renders it, the CLI turns
+// every metric compared, each with a status. Pure; format.ts renders it, the CLI turns
 // "any regression" into exit 1.
 //
 // The rules (issue 4), per fixture and strategy, matched by name:

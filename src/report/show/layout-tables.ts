@@ -1,4 +1,4 @@
-// `show <fixture>`: a Layout (plain data from layout/) as tables: system settings, physical
+// `show <fixture>`: a Layout (plain data from model/layout.ts) as tables: system settings, physical
 // ranges, VMAs and DMA requests. Only the Layout type is imported; nothing of the kernel model.
 
 import type { Backing, Layout } from '../../model/layout.ts';
