@@ -21,11 +21,12 @@ import { compareDocuments } from '../src/report/compare/compare.ts';
 import { formatJson } from '../src/report/export/json.ts';
 import { formatTerminal } from '../src/report/run/terminal.ts';
 import { DEFAULT_PROFILE, loadProfile } from '../src/input/profile.ts';
-import type { FixtureResult, TimingStats } from '../src/model/result.ts';
+import type { FixtureResult } from '../src/model/result.ts';
 import type { RunOptions } from '../src/run/runner.ts';
 import { makeDocument } from '../src/run/document.ts';
 import { runLayout } from '../src/run/runner.ts';
 import { issue, release } from '../src/run/simulate.ts';
+import { timingStats } from '../src/run/timing.ts';
 import { planSweep } from '../src/input/sweep-plan.ts';
 import { runSweep } from '../src/run/sweep-pool.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
@@ -108,18 +109,12 @@ function latency(t: { name: string; result: Bench['tasks'][number]['result'] }):
   return r.latency;
 }
 
-/** tinybench's milliseconds -> the result document's nanoseconds. */
-function stats(s: Statistics): TimingStats {
-  const ns = (ms: number): number => ms * 1e6;
-  return { mean: ns(s.mean), p50: ns(s.p50), p99: ns(s.p99), min: ns(s.min), max: ns(s.max), sd: ns(s.sd), rme: s.rme, samples: s.samplesCount };
-}
-
 const byName = new Map(bench.tasks.map((t) => [t.name, latency(t)]));
 scenarios.forEach((s, i) => {
-  fixtures[i]!.strategies[0]!.timing = { map: stats(byName.get(`${s.name} map`)!), unmap: stats(byName.get(`${s.name} unmap`)!) };
+  fixtures[i]!.strategies[0]!.timing = { map: timingStats(byName.get(`${s.name} map`)!), unmap: timingStats(byName.get(`${s.name} unmap`)!) };
 });
 const doc = makeDocument(fixtures, opts);
-doc.tasks = [...other.tasks, ...sweeps.tasks].map((t) => ({ name: t.name, timing: stats(latency(t)) }));
+doc.tasks = [...other.tasks, ...sweeps.tasks].map((t) => ({ name: t.name, timing: timingStats(latency(t)) }));
 
 if (output !== undefined) writeFileSync(output, formatJson(doc));
 if (json) process.stdout.write(formatJson(doc));
