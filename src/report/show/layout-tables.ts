@@ -1,9 +1,10 @@
 // `show <fixture>`: a Layout (plain data from model/layout.ts) as tables: system settings, physical
-// ranges, VMAs and DMA requests. Only the Layout type is imported; nothing of the kernel model.
+// ranges, VMAs, their placement and DMA requests. Only the Layout type is imported; nothing of the kernel model.
 
 import type { Backing, Layout } from '../../model/layout.ts';
 import { cell, renderTable, type Grid } from '../grid.ts';
 import { makeChalk, type ReportOptions } from '../style.ts';
+import { placementGrid } from './placement.ts';
 import { formatBytes, formatHex, formatPageSize } from '../units.ts';
 
 function rangeText(start: number, size: number): string {
@@ -81,6 +82,9 @@ export function formatLayout(layout: Layout, source: string, opts: ReportOptions
     '',
     c.bold('VMAs:'),
     renderTable(vmaGrid(layout), c),
+    '',
+    c.bold(`Placement in physical memory (placement seed ${layout.system.seed}):`),
+    renderTable(placementGrid(layout), c),
     '',
     c.bold('DMA requests, in order:'),
     renderTable(requestGrid(layout), c),
