@@ -21,14 +21,17 @@ import { compareDocuments } from '../src/report/compare/compare.ts';
 import { formatJson } from '../src/report/export/json.ts';
 import { formatTerminal } from '../src/report/run/terminal.ts';
 import { DEFAULT_PROFILE, loadProfile } from '../src/input/profile.ts';
-import type { FixtureResult, TimingStats } from '../src/model/result.ts';
+import type { FixtureResult } from '../src/model/result.ts';
 import type { RunOptions } from '../src/run/runner.ts';
-import { makeDocument, runLayout } from '../src/run/runner.ts';
+import { makeDocument } from '../src/run/document.ts';
+import { runLayout } from '../src/run/runner.ts';
 import { issue, release } from '../src/run/simulate.ts';
+import { timingStats } from '../src/run/timing.ts';
 import { planSweep } from '../src/input/sweep-plan.ts';
 import { runSweep } from '../src/run/sweep-pool.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
 import { baseline } from '../src/strategies/baseline.ts';
+import { rfc } from '../src/strategies/rfc.ts';
 import { barLayout, ramLayout } from './scenarios.ts';
 
 const USAGE = 'usage: npm run bench [-- --json] [-- --output <file>]';
@@ -70,7 +73,7 @@ mapTask('baseline 16 GiB BAR', barLayout(16 * G));
 mapTask('baseline 4 GiB RAM, 4 KiB pages', ramLayout(4 * G, { kind: 'anon', populated: true, placement: defaultPlacement('anon') }, '4k'));
 
 // The deterministic side of each scenario (counters, oracle, modelled time): one untimed pass.
-const opts: RunOptions = { strategies: ['baseline'], profile: DEFAULT_PROFILE, timeMs: 2000, iterations: 5, timed: true };
+const opts: RunOptions = { strategies: [baseline], profile: DEFAULT_PROFILE, timeMs: 2000, iterations: 5, timed: true };
 const fixtures: FixtureResult[] = [];
 for (const s of scenarios) fixtures.push(await runLayout(s.layout, 'bench/scenarios.ts', { ...opts, timed: false }));
 
@@ -81,7 +84,7 @@ other.add(`load and validate the ${names.length} bundled fixtures`, () => {
   for (const n of names) loadFixture(n);
 });
 const small = loadFixture('small-mixed');
-const smallDoc = makeDocument([await runLayout(small.layout, small.source, { ...opts, strategies: ['baseline', 'rfc'], timed: false })], { ...opts, timed: false });
+const smallDoc = makeDocument([await runLayout(small.layout, small.source, { ...opts, strategies: [baseline, rfc], timed: false })], { ...opts, timed: false });
 other.add('render the terminal report (small-mixed)', () => void formatTerminal(smallDoc, { color: false, verbose: false }));
 other.add('compare two result documents (small-mixed)', () => void compareDocuments(smallDoc, smallDoc, { base: 'a', current: 'b' }));
 
@@ -89,7 +92,7 @@ other.add('compare two result documents (small-mixed)', () => void compareDocume
 // its threads, as the CLI does). A few samples of about a second or more each.
 const sweeps = new Bench({ time: 0, iterations: 5, warmup: true, warmupIterations: 1, warmupTime: 0 });
 const sweepPlan = planSweep({ bar: ['256M..8G'] });
-const sweepCfg = { strategies: STRATEGIES.map((s) => s.name), profile: loadProfile(DEFAULT_PROFILE) };
+const sweepCfg = { strategies: STRATEGIES, profile: loadProfile(DEFAULT_PROFILE) };
 for (const workers of [1, 2]) {
   sweeps.add(`sweep --bar 256M..8G, ${workers} worker thread${workers === 1 ? '' : 's'}`, async () => {
     await runSweep(sweepPlan, sweepCfg, { workers, inline: false });
@@ -106,18 +109,12 @@ function latency(t: { name: string; result: Bench['tasks'][number]['result'] }):
   return r.latency;
 }
 
-/** tinybench's milliseconds -> the result document's nanoseconds. */
-function stats(s: Statistics): TimingStats {
-  const ns = (ms: number): number => ms * 1e6;
-  return { mean: ns(s.mean), p50: ns(s.p50), p99: ns(s.p99), min: ns(s.min), max: ns(s.max), sd: ns(s.sd), rme: s.rme, samples: s.samplesCount };
-}
-
 const byName = new Map(bench.tasks.map((t) => [t.name, latency(t)]));
 scenarios.forEach((s, i) => {
-  fixtures[i]!.strategies[0]!.timing = { map: stats(byName.get(`${s.name} map`)!), unmap: stats(byName.get(`${s.name} unmap`)!) };
+  fixtures[i]!.strategies[0]!.timing = { map: timingStats(byName.get(`${s.name} map`)!), unmap: timingStats(byName.get(`${s.name} unmap`)!) };
 });
 const doc = makeDocument(fixtures, opts);
-doc.tasks = [...other.tasks, ...sweeps.tasks].map((t) => ({ name: t.name, timing: stats(latency(t)) }));
+doc.tasks = [...other.tasks, ...sweeps.tasks].map((t) => ({ name: t.name, timing: timingStats(latency(t)) }));
 
 if (output !== undefined) writeFileSync(output, formatJson(doc));
 if (json) process.stdout.write(formatJson(doc));

@@ -17,7 +17,7 @@ import { formatGithubActionBenchmark, toGithubActionBenchmark } from '../src/rep
 import { formatJson } from '../src/report/export/json.ts';
 import { formatMarkdown } from '../src/report/export/markdown.ts';
 import type { RunDocument } from '../src/model/result.ts';
-import { gitCommit } from '../src/run/runner.ts';
+import { gitCommit } from '../src/run/document.ts';
 import { main } from '../src/cli/program.ts';
 import { cli as runBin } from './bin.ts';
 

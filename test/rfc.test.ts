@@ -1,4 +1,5 @@
-// The RFC's hazards, shown by the oracle, and the shape of its diff against the baseline.
+// The RFC's hazards, shown by the oracle, and the shape of its diff against the baseline, and of
+// rfc-fixed's diff against the RFC.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -53,9 +54,10 @@ test('rfc ignores disable_hugepages on a BAR (the shortcut runs first)', () => {
   assert.equal(simulate(l, baseline).kernel.mapCounters.vfio_pin_pages_remote, (64 * M) / PAGE);
 });
 
+const strip = (f: string) => readFileSync(new URL(`../src/strategies/${f}`, import.meta.url), 'utf8').split('\n');
+const body = (lines: string[]) => lines.filter((l) => !l.startsWith('//'));
+
 test('the rfc file is the baseline file plus the seed patch (and its header)', () => {
-  const strip = (f: string) => readFileSync(new URL(`../src/strategies/${f}`, import.meta.url), 'utf8').split('\n');
-  const body = (lines: string[]) => lines.filter((l) => !l.startsWith('//'));
   const b = body(strip('baseline.ts'));
   const r = body(strip('rfc.ts'));
   // every baseline line appears in the rfc file in order, except the registry entry and the
@@ -74,4 +76,43 @@ test('the rfc file is the baseline file plus the seed patch (and its header)', (
   assert.ok(added.some((l) => l.includes('ret = try_io_pfnmap(k, k.mm, vaddr, npage, pfn_base);')));
   assert.ok(added.some((l) => l.includes('pinned = Math.min(npage, vma_pages(vma))')));
   assert.ok(added.length < 25, `rfc adds ${added.length} lines`);
+});
+
+/** What a line diff from a to b removes and adds (longest common subsequence). */
+function lineDiff(a: string[], b: string[]): { removed: string[]; added: string[] } {
+  const lcs = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  }
+  const removed: string[] = [];
+  const added: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      i++;
+      j++;
+    } else if (lcs[i + 1]![j]! >= lcs[i]![j + 1]!) removed.push(a[i++]!);
+    else added.push(b[j++]!);
+  }
+  return { removed: [...removed, ...a.slice(i)], added: [...added, ...b.slice(j)] };
+}
+
+test('the rfc-fixed file is the rfc file plus the fix (and its header)', () => {
+  const registry = (l: string) => /^(export const rfc|  name: |  kernel: |  description: |  source: )/.test(l);
+  const { removed, added } = lineDiff(body(strip('rfc.ts')), body(strip('rfc-fixed.ts')));
+  // the fix removes the two lines of try_io_pfnmap() it replaces and changes two imports; the
+  // rest of the RFC stays as it is, line for line
+  assert.deepEqual(removed.filter((l) => !registry(l)), [
+    "import { FOLL_WRITE, get_user_pages_longterm } from '../kernel/gup.ts';",
+    "import { VM_IO, VM_PFNMAP, vma_pages, type MmStruct } from '../kernel/mm.ts';",
+    '    pfn.v = Math.floor((vaddr - vma.vm_start) / PAGE_SIZE) + vma.vm_pgoff;',
+    '    if (is_invalid_reserved_pfn(k, pfn.v)) pinned = Math.min(npage, vma_pages(vma));',
+  ]);
+  // and adds follow_pfn() and the bounded, verified loop in their place
+  const fix = added.filter((l) => !registry(l) && l.trim() !== '');
+  assert.ok(fix.some((l) => l.includes('function follow_pfn(')));
+  assert.ok(fix.some((l) => l.includes('const max = Math.min(npage, (vma.vm_end - vaddr) / PAGE_SIZE);')));
+  assert.ok(fix.some((l) => l.includes('const f = follow_pfn(k, vma, vaddr + pinned * PAGE_SIZE);')));
+  assert.ok(fix.length < 25, `rfc-fixed adds ${fix.length} lines`);
 });

@@ -17,8 +17,10 @@ import { sweepHtml } from '../src/report/sweep/html.ts';
 import { sweepSvg } from '../src/report/sweep/svg.ts';
 import { sweepGrid } from '../src/report/sweep/table.ts';
 import { loadProfile } from '../src/input/profile.ts';
+import { SWEEP_SCHEMA_VERSION, type SweepDocument, type SweepPoint } from '../src/model/result.ts';
+import type { PointConfig } from '../src/run/sweep-point.ts';
+import { makeSweepDocument } from '../src/run/document.ts';
 import { chunkRequests, geometricSeries, planSweep, sizeFlagText } from '../src/input/sweep-plan.ts';
-import { makeSweepDocument, SWEEP_SCHEMA_VERSION, type PointConfig, type SweepDocument, type SweepPoint } from '../src/run/sweep.ts';
 import { effectiveWorkers, runSweep } from '../src/run/sweep-pool.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
 import { cli } from './bin.ts';
@@ -27,7 +29,7 @@ const M = 2 ** 20;
 const G = 2 ** 30;
 const META = { tool: { name: 'vfio-pin-bench', version: '0.0.0-test' }, env: { node: 'v20', platform: 'linux', arch: 'x64', cpu: 'test cpu', cores: 2 } };
 const NAMES = STRATEGIES.map((s) => s.name);
-const cfg: PointConfig = { strategies: NAMES, profile: loadProfile('xeon-e5-2.6ghz') };
+const cfg: PointConfig = { strategies: STRATEGIES, profile: loadProfile('xeon-e5-2.6ghz') };
 
 const inputError = (f: () => unknown, message: RegExp): void => {
   assert.throws(f, (e: unknown) => e instanceof InputError && message.test(e.message) && !e.message.includes('\n'));

@@ -5,10 +5,10 @@ import { FORMAT_HELP, FORMATS, renderFormat, type Format } from '../report/expor
 import { formatJson } from '../report/export/json.ts';
 import { unsafeLines } from '../report/run/unsafe-lines.ts';
 import { DEFAULT_FIXTURE, loadInputs, selectFixtures } from '../input/inputs.ts';
-import type { RunOptions } from '../run/api.ts';
 import { DEFAULT_PROFILE, loadProfile } from '../input/profile.ts';
 import type { FixtureResult } from '../model/result.ts';
-import { makeDocument, runLayout } from '../run/runner.ts';
+import { makeDocument } from '../run/document.ts';
+import { runLayout, type RunOptions } from '../run/runner.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { EXIT_FAIL } from './errors.ts';
 import { useColor, type Io } from './io.ts';
@@ -74,7 +74,7 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
   // a bad profile file (--profile my.json) is bad input: exit 2 before anything runs
   const profile = loadProfile(flags.profile ?? DEFAULT_PROFILE);
   const opts: RunOptions = {
-    strategies: flags.strategy ?? STRATEGIES.map((s) => s.name),
+    strategies: STRATEGIES.filter((s) => flags.strategy?.includes(s.name) ?? true),
     profile: flags.profile ?? DEFAULT_PROFILE,
     timeMs: flags.time,
     iterations: flags.iterations,

@@ -8,9 +8,9 @@ import { sweepSvg } from '../report/sweep/svg.ts';
 import { DEFAULT_KEY_COUNTERS, type KeyCounter } from '../report/sweep/table.ts';
 import { formatSweepJson, formatSweepTerminal } from '../report/sweep/terminal.ts';
 import { DEFAULT_PROFILE, loadProfile } from '../input/profile.ts';
-import { envInfo, toolInfo } from '../run/runner.ts';
+import { envInfo, makeSweepDocument, toolInfo } from '../run/document.ts';
 import { MAX_POINTS, planSweep, type SweepFlags } from '../input/sweep-plan.ts';
-import { makeSweepDocument, type PointConfig } from '../run/sweep.ts';
+import type { PointConfig } from '../run/sweep-point.ts';
 import { defaultWorkers, effectiveWorkers, runSweep } from '../run/sweep-pool.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { useColor, type Io } from './io.ts';
@@ -58,7 +58,7 @@ async function sweepAction(flags: Flags, io: Io): Promise<void> {
   const outputs: [string, string | undefined][] = [['--output', flags.output], ['--svg', flags.svg], ['--html', flags.html]];
   for (const [flag, path] of outputs) if (path !== undefined) checkOutputFolder(flag, path);
   const cfg: PointConfig = {
-    strategies: flags.strategy ?? STRATEGIES.map((s) => s.name),
+    strategies: STRATEGIES.filter((s) => flags.strategy?.includes(s.name) ?? true),
     profile,
     ...(flags.timed ? { timing: { timeMs: flags.time, iterations: flags.iterations } } : {}),
   };

@@ -1,6 +1,6 @@
 // Sweep plans: one layout dimension (a BAR's size, the guest RAM's size, or the DMA map chunk
 // size) over a geometric series. Pure: the sweep flags -> a plan of validated layouts, one per
-// point (planSweep). run/sweep-pool.ts runs the points; run/sweep.ts makes the document.
+// point (planSweep). run/sweep-pool.ts runs the points; run/document.ts makes the document.
 
 import type { DmaRequest, Layout } from '../model/layout.ts';
 import { PAGE_SIZE, SZ_1G, SZ_2M } from '../model/units.ts';
@@ -8,8 +8,8 @@ import { InputError } from '../model/errors.ts';
 import { describe, formatSize, parseSize } from './size.ts';
 import { applyWhatIf } from './whatif.ts';
 import { describeWhatIf, type WhatIf } from './whatif-flags.ts';
+import type { SweepAxis } from '../model/result.ts';
 
-export type SweepAxis = 'bar' | 'ram' | 'chunk';
 export const AXIS_FLAG: Record<SweepAxis, string> = { bar: '--bar', ram: '--ram', chunk: '--chunk' };
 
 /** The most points one sweep may have. */

@@ -1,9 +1,14 @@
-// Result records: plain, JSON-serialisable data. `run --json` prints them unchanged and
-// report/ formats them; nothing here refers to kernel/ objects.
+// Result records: plain, JSON-serialisable data. `run --json` and `sweep --json` print them
+// unchanged and report/ formats them; nothing here refers to kernel/ objects.
 
 import type { Counters } from './counters.ts';
 
 export const SCHEMA_VERSION = 1;
+export const SWEEP_SCHEMA_VERSION = 1;
+
+/** ok: oracle and invariants pass; unsafe: the oracle found wrong translations;
+ *  broken: an invariant failed after unmap. */
+export type Verdict = 'ok' | 'unsafe' | 'broken';
 
 /** One DMA request as the kernel answered it. */
 export interface RequestResult {
@@ -56,7 +61,7 @@ export interface TimingStats {
   samples: number;
 }
 
-export interface Modelled {
+interface Modelled {
   profile: string;
   mapNs: number;
   unmapNs: number;
@@ -65,9 +70,7 @@ export interface Modelled {
 export interface StrategyResult {
   strategy: string;
   kernel: string;
-  /** ok: oracle and invariants pass; unsafe: the oracle found wrong translations;
-   *  broken: an invariant failed after unmap. */
-  verdict: 'ok' | 'unsafe' | 'broken';
+  verdict: Verdict;
   requests: RequestResult[];
   counters: { map: Counters; unmap: Counters };
   /** IOMMU PTEs written on the map side, by page size in bytes ("4096": n). */
@@ -114,7 +117,61 @@ export interface RunDocument {
 }
 
 /** A timed task that is not a DMA map/unmap pass (bench/index.ts). */
-export interface TaskResult {
+interface TaskResult {
   name: string;
   timing: TimingStats;
+}
+
+/** The layout dimension a sweep varies. */
+export type SweepAxis = 'bar' | 'ram' | 'chunk';
+
+/** One strategy at one sweep point: plain data, as a worker thread returns it. */
+export interface SweepRecord {
+  strategy: string;
+  kernel: string;
+  verdict: Verdict;
+  /** why the verdict is not ok (the oracle's or the failed invariant's one line). */
+  detail?: string;
+  /** DMA requests the kernel refused, by errno: { "-ENOMEM": 2 }; empty when all succeeded. */
+  errors: Record<string, number>;
+  counters: { map: Counters; unmap: Counters };
+  /** modelled kernel time, ns (the document's profile). */
+  modelled: { mapNs: number; unmapNs: number };
+  /** with --timed: the simulator's own time (tinybench), ns. */
+  timing?: { map: TimingStats; unmap: TimingStats };
+}
+
+export interface SweepPoint {
+  /** the swept value, bytes. */
+  value: number;
+  /** "512M". */
+  text: string;
+  /** the point's layout as flags: "--bar 512M --backing thp". */
+  layout: string;
+  summary: LayoutSummary;
+  /** one per strategy, in the order of options.strategies. */
+  records: SweepRecord[];
+}
+
+/** `sweep --json`: schema version, tool, environment, options, and one entry per point. */
+export interface SweepDocument {
+  schemaVersion: number;
+  kind: 'sweep';
+  tool: RunDocument['tool'];
+  env: RunDocument['env'];
+  options: {
+    axis: SweepAxis;
+    from: number;
+    to: number;
+    factor: number | null;
+    steps: number | null;
+    /** the flags as given: "--bar 256M..128G". */
+    flags: string;
+    strategies: string[];
+    profile: string;
+    timed: boolean;
+    timeMs?: number;
+    iterations?: number;
+  };
+  points: SweepPoint[];
 }

@@ -34,7 +34,7 @@ export function formatDuration(ns: number): string {
 }
 
 /** GB/s (1e9 bytes per second) for `bytes` moved in `ns`: bytes / ns. */
-export function formatThroughput(bytes: number, ns: number): string {
+function formatThroughput(bytes: number, ns: number): string {
   const gbps = bytes / ns;
   return gbps < 1000 ? `${gbps.toFixed(1)} GB/s` : `${formatCount(gbps)} GB/s`;
 }

@@ -11,7 +11,7 @@ import { checkInvariants } from '../verify/invariants.ts';
 import { checkDma, countRuns, newTally, verdict } from '../verify/oracle.ts';
 import type { InvariantCheck, OracleVerdict, RequestResult } from '../model/result.ts';
 
-export interface Simulation {
+interface Simulation {
   kernel: Kernel;
   requests: RequestResult[];
   oracle: OracleVerdict;

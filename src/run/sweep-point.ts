@@ -1,65 +1,32 @@
 // One sweep point: every chosen strategy on one layout, as plain records. Kept apart from
 // sweep.ts so that a worker thread loads only the simulator (not the layout parsers).
 
-import type { Counters } from '../model/counters.ts';
 import type { Layout } from '../model/layout.ts';
-import { findStrategy } from '../strategies/registry.ts';
-import { modelledNs, type Profile } from '../model/profile.ts';
-import type { TimingStats } from '../model/result.ts';
-import { simulate } from './simulate.ts';
+import type { Profile } from '../model/profile.ts';
+import type { SweepRecord } from '../model/result.ts';
+import type { Strategy } from '../strategies/strategy.ts';
+import { judge, sweepRecord } from './judge.ts';
 
-/** One strategy at one point: plain data, as a worker thread returns it. */
-export interface SweepRecord {
-  strategy: string;
-  kernel: string;
-  verdict: 'ok' | 'unsafe' | 'broken';
-  /** why the verdict is not ok (the oracle's or the failed invariant's one line). */
-  detail?: string;
-  /** DMA requests the kernel refused, by errno: { "-ENOMEM": 2 }; empty when all succeeded. */
-  errors: Record<string, number>;
-  counters: { map: Counters; unmap: Counters };
-  /** modelled kernel time, ns (the document's profile). */
-  modelled: { mapNs: number; unmapNs: number };
-  /** with --timed: the simulator's own time (tinybench), ns. */
-  timing?: { map: TimingStats; unmap: TimingStats };
-}
-
-/** What a worker needs besides the layout: plain data (it crosses threads). */
+/** What a point needs besides the layout. */
 export interface PointConfig {
-  strategies: string[];
+  /** the strategies, resolved from the registry once by the caller; records keep this order. */
+  strategies: readonly Strategy[];
   profile: Profile;
   timing?: { timeMs: number; iterations: number };
 }
 
-/** Every strategy of cfg on one layout: the deterministic simulation, the model, and with
- *  cfg.timing tinybench. onStrategy is called after each strategy (progress). */
+/** Every strategy of cfg on one layout: the judge, and with cfg.timing tinybench.
+ *  onStrategy is called after each strategy (progress). */
 export async function runPoint(layout: Layout, cfg: PointConfig, onStrategy?: (strategy: string) => void): Promise<SweepRecord[]> {
   const records: SweepRecord[] = [];
-  for (const name of cfg.strategies) {
-    const strategy = findStrategy(name);
-    if (strategy === undefined) throw new Error(`unknown strategy ${name}`);
-    const sim = simulate(layout, strategy);
-    const k = sim.kernel;
-    const failed = sim.invariants.find((i) => !i.ok && i.severity === 'error');
-    const verdict = !sim.oracle.ok ? 'unsafe' : failed !== undefined ? 'broken' : 'ok';
-    const errors: Record<string, number> = {};
-    for (const r of sim.requests) if (r.ret !== 0) errors[r.errno] = (errors[r.errno] ?? 0) + 1;
-    const record: SweepRecord = {
-      strategy: strategy.name,
-      kernel: strategy.kernel,
-      verdict,
-      ...(verdict === 'unsafe' ? { detail: sim.oracle.detail } : verdict === 'broken' ? { detail: failed!.detail } : {}),
-      errors,
-      counters: { map: { ...k.mapCounters }, unmap: { ...k.unmapCounters } },
-      modelled: { mapNs: modelledNs(cfg.profile, k.mapCounters), unmapNs: modelledNs(cfg.profile, k.unmapCounters) },
-    };
+  for (const strategy of cfg.strategies) {
+    const record = sweepRecord(judge(layout, strategy, cfg.profile).result);
     if (cfg.timing !== undefined) {
       const { timeStrategy } = await import('./timing.ts'); // tinybench: loaded only when timing
       record.timing = await timeStrategy(layout, strategy, { ...cfg.timing, warmup: true });
     }
     records.push(record);
-    onStrategy?.(name);
+    onStrategy?.(strategy.name);
   }
   return records;
 }
-

@@ -5,10 +5,13 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { InputError } from '../model/errors.ts';
-import { AXIS_FLAG, runPoint, sweepPoint, type PlannedPoint, type PointConfig, type SweepPlan, type SweepPoint, type SweepRecord } from './sweep.ts';
+import type { SweepPoint, SweepRecord } from '../model/result.ts';
+import { runPoint, type PointConfig } from './sweep-point.ts';
+import { summarize } from './summary.ts';
+import { AXIS_FLAG, type PlannedPoint, type SweepPlan } from '../input/sweep-plan.ts';
 import type { FromWorker, ToWorker } from './sweep-worker.ts';
 
-export interface SweepRunOptions {
+interface SweepRunOptions {
   /** worker threads (at most one per point). */
   workers: number;
   /** run the points in this thread, no worker (default: when workers is 1). */
@@ -69,9 +72,10 @@ function inThreads(
       if (err === undefined) resolve();
       else reject(err);
     };
+    const wire = { ...cfg, strategies: cfg.strategies.map((s) => s.name) };
     const next = (t: Worker): void => {
       const p = queue.shift();
-      if (p !== undefined) t.postMessage({ type: 'point', index: p.index, layout: p.layout, cfg } satisfies ToWorker);
+      if (p !== undefined) t.postMessage({ type: 'point', index: p.index, layout: p.layout, cfg: wire } satisfies ToWorker);
     };
     for (let i = 0; i < count; i++) {
       const t = new Worker(WORKER_ENTRY);
@@ -104,4 +108,9 @@ function inThreads(
       });
     }
   });
+}
+
+/** A point's records with its layout's summary. */
+function sweepPoint(p: PlannedPoint, records: SweepRecord[]): SweepPoint {
+  return { value: p.value, text: p.text, layout: p.layout.description, summary: summarize(p.layout), records };
 }

@@ -5,10 +5,12 @@
 import { parentPort } from 'node:worker_threads';
 import { InputError } from '../model/errors.ts';
 import type { Layout } from '../model/layout.ts';
-import { runPoint, type PointConfig, type SweepRecord } from './sweep-point.ts';
+import type { SweepRecord } from '../model/result.ts';
+import { findStrategy, type Strategy } from '../strategies/registry.ts';
+import { runPoint, type PointConfig } from './sweep-point.ts';
 
-/** main -> worker */
-export type ToWorker = { type: 'point'; index: number; layout: Layout; cfg: PointConfig };
+/** main -> worker: the point's config with its strategies by name (functions do not cross threads). */
+export type ToWorker = { type: 'point'; index: number; layout: Layout; cfg: Omit<PointConfig, 'strategies'> & { strategies: string[] } };
 /** worker -> main */
 export type FromWorker =
   | { type: 'ready' }
@@ -20,8 +22,16 @@ const port = parentPort;
 if (port === null) throw new Error('sweep-worker.ts runs as a worker thread (see sweep-pool.ts)');
 const post = (m: FromWorker): void => port.postMessage(m);
 
+/** A strategy by name: the one look-up, where a config crosses into this thread. */
+function named(name: string): Strategy {
+  const s = findStrategy(name);
+  if (s === undefined) throw new Error(`unknown strategy ${name}: a sweep worker runs the registry's strategies only`);
+  return s;
+}
+
 port.on('message', (m: ToWorker) => {
-  runPoint(m.layout, m.cfg, (strategy) => post({ type: 'strategy', index: m.index, strategy }))
+  Promise.resolve()
+    .then(() => runPoint(m.layout, { ...m.cfg, strategies: m.cfg.strategies.map(named) }, (strategy) => post({ type: 'strategy', index: m.index, strategy })))
     .then((records) => post({ type: 'point', index: m.index, records }))
     .catch((e: unknown) => {
       const err = e instanceof Error ? e : new Error(String(e));

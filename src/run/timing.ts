@@ -11,7 +11,7 @@ import type { Strategy } from '../strategies/strategy.ts';
 import type { TimingStats } from '../model/result.ts';
 import { issue, release } from './simulate.ts';
 
-export interface TimingOptions {
+interface TimingOptions {
   timeMs: number;
   iterations: number;
   /** warm the JIT up first (worth it for short passes; the untimed simulation already ran once). */
@@ -43,7 +43,8 @@ function runRequests(k: Kernel, layout: Layout, now: () => number): { map: numbe
 
 const ns = (ms: number): number => ms * 1e6;
 
-function stats(s: Statistics): TimingStats {
+/** tinybench's statistics (ms) as the records keep them (ns). */
+export function timingStats(s: Statistics): TimingStats {
   return {
     mean: ns(s.mean), p50: ns(s.p50), p99: ns(s.p99), min: ns(s.min), max: ns(s.max), sd: ns(s.sd),
     rme: s.rme, samples: s.samplesCount,
@@ -92,7 +93,7 @@ export async function timeStrategy(layout: Layout, strategy: Strategy, opts: Tim
   for (const task of bench.tasks) {
     const r = task.result;
     if (r.state !== 'completed') throw new Error(`tinybench task ${task.name}: ${r.state}${'error' in r ? `: ${String(r.error)}` : ''}`);
-    out[task.name as 'map' | 'unmap'] = stats(r.latency);
+    out[task.name as 'map' | 'unmap'] = timingStats(r.latency);
   }
   return { map: out.map!, unmap: out.unmap! };
 }

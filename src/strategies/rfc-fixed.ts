@@ -1,8 +1,9 @@
-// Strategy "rfc-fixed": our correction of the 2018 RFC (not a kernel patch), on the 4.16 pin
-// path. try_io_pfnmap() keeps its one mmap_sem acquisition and one VMA look-up, but (1) bounds
-// the run by what is left of the vma after vaddr, not vma_pages(vma), and (2) verifies every
-// pfn through the page tables with follow_pfn() (4.16 mm/memory.c; one walk per 4 KiB pte of
-// a remap_pfn_range() BAR) instead of assuming vm_pgoff + index, stopping at the first pfn that
+// Strategy "rfc-fixed": rfc.ts plus our correction of the 2018 RFC (not a kernel patch), on the
+// 4.16 pin path; `diff rfc.ts rfc-fixed.ts` is this header and the fix (test/rfc.test.ts).
+// try_io_pfnmap() keeps its one mmap_sem acquisition and one VMA look-up, but (1) bounds the
+// run by what is left of the vma after vaddr, not vma_pages(vma), and (2) verifies every pfn
+// through the page tables with follow_pfn() (4.16 mm/memory.c; one walk per 4 KiB pte of a
+// remap_pfn_range() BAR) instead of assuming vm_pgoff + index, stopping at the first pfn that
 // is not the next one, has a struct page, or is not mapped yet (then the 4.16 path takes over).
 // What correctness costs against the RFC: a page-table walk per page, under one lock.
 // The unmap path is 4.16's (unmap-v4.16.ts).
@@ -48,6 +49,15 @@ function vaddr_get_pfn(k: Kernel, vaddr: number, prot: number, pfn: Out): number
   return ret;
 }
 
+const args = new FollowPfnmapArgs();
+
+/** follow_pfn() (mm/memory.c, 4.16): the pfn a VM_IO|VM_PFNMAP pte maps, -1 (-EINVAL) if none. */
+function follow_pfn(k: Kernel, vma: VmAreaStruct, address: number): number {
+  args.vma = vma;
+  args.address = address;
+  return follow_pfnmap_start(k, args) ? -1 : args.pfn; // follow_pte() inside
+}
+
 function try_io_pfnmap(k: Kernel, mm: MmStruct, vaddr: number, npage: number, pfn: Out): number {
   let pinned = 0;
 
@@ -68,15 +78,6 @@ function try_io_pfnmap(k: Kernel, mm: MmStruct, vaddr: number, npage: number, pf
 
   if (pinned) k.c.pfnmap_shortcut++;
   return pinned;
-}
-
-const args = new FollowPfnmapArgs();
-
-/** follow_pfn() (mm/memory.c, 4.16): the pfn a VM_IO|VM_PFNMAP pte maps, -1 (-EINVAL) if none. */
-function follow_pfn(k: Kernel, vma: VmAreaStruct, address: number): number {
-  args.vma = vma;
-  args.address = address;
-  return follow_pfnmap_start(k, args) ? -1 : args.pfn; // follow_pte() inside
 }
 
 /*

@@ -8,7 +8,7 @@ import { PAGE_SIZE } from '../model/units.ts';
 import type { VfioDma } from '../kernel/vfio_dma.ts';
 import type { OracleVerdict } from '../model/result.ts';
 
-export interface OracleTally {
+interface OracleTally {
   checkedPages: number;
   wrongPages: number;
   firstBad?: OracleVerdict['firstBad'];
@@ -17,7 +17,7 @@ export interface OracleTally {
 export const newTally = (): OracleTally => ({ checkedPages: 0, wrongPages: 0 });
 
 /** What the page tables map from vaddr on: pfn (-1 none) and for how many pages, linearly. */
-export function groundTruth(k: Kernel, vaddr: number, maxPages: number): { pfn: number; pages: number } {
+function groundTruth(k: Kernel, vaddr: number, maxPages: number): { pfn: number; pages: number } {
   const vma = k.mm.vmaAt(vaddr);
   if (vma === null) {
     // nothing mapped until the next vma (or maxPages)

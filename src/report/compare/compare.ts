@@ -1,5 +1,5 @@
 // compare: two result documents (a baseline, e.g. main's, and the current run) -> a record of
-// every metric compared, each with a status. Pure; compare-format.ts renders it, the CLI turns
+// every metric compared, each with a status. Pure; format.ts renders it, the CLI turns
 // "any regression" into exit 1.
 //
 // The rules (issue 4), per fixture and strategy, matched by name:
@@ -26,10 +26,10 @@ export interface CompareOptions {
 
 export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { threshold: 0.05, timeThreshold: 0.25 };
 
-export type RowKind = 'fixture' | 'strategy' | 'verdict' | 'errno' | 'modelled' | 'simulator' | 'counter' | 'task';
+type RowKind = 'fixture' | 'strategy' | 'verdict' | 'errno' | 'modelled' | 'simulator' | 'counter' | 'task';
 
 /** The `fixture` of the rows for a document's `tasks` (npm run bench); no fixture name has a space. */
-export const TASKS_FIXTURE = 'bench tasks';
+const TASKS_FIXTURE = 'bench tasks';
 
 /**
  * regression / improvement: by the rules above; changed: a difference the rules do not judge

@@ -10,7 +10,7 @@ import { formatCount, formatDuration } from '../units.ts';
 export const COMPARE_FORMATS = ['terminal', 'markdown', 'json'] as const;
 export type CompareFormat = (typeof COMPARE_FORMATS)[number];
 
-export interface CompareFormatOptions {
+interface CompareFormatOptions {
   color: boolean;
   verbose: boolean;
 }
@@ -106,14 +106,14 @@ function docText(d: DocInfo): string {
   return `${d.file} (${d.tool}${commit}, node ${d.node.replace(/^v/, '')}, ${d.cpu}, ${d.timed ? 'timed' : 'untimed'})`;
 }
 
-export function rulesText(c: Comparison): string {
+function rulesText(c: Comparison): string {
   return `Regression: a counter that increased; modelled kernel time above ${pct(c.options.threshold)}; ` +
     `simulator time above ${pct(c.options.timeThreshold)} and beyond both runs' margins of error; ` +
     'a verdict turning UNSAFE or BROKEN; a changed errno; a fixture or strategy that disappeared.';
 }
 
 /** The last line: what the exit code says. */
-export function verdictLine(c: Comparison): string {
+function verdictLine(c: Comparison): string {
   const where = [...new Set(c.rows.filter((r) => r.status === 'regression').map((r) => r.fixture))];
   if (c.regressions > 0) return `REGRESSION: ${countText(c.regressions, 'regression')} (${where.join(', ')})`;
   return `ok: no regression; ${tally(c.rows)}`;
@@ -166,7 +166,7 @@ export function formatCompareMarkdown(c: Comparison, opts: { verbose: boolean })
   return out.join('\n') + '\n';
 }
 
-export function formatCompareJson(c: Comparison): string {
+function formatCompareJson(c: Comparison): string {
   return JSON.stringify(c, null, 2) + '\n';
 }
 

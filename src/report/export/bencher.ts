@@ -12,13 +12,13 @@
 import type { RunDocument } from '../../model/result.ts';
 import { benchmarkName, marginOfError, OPS, TASK_PREFIX } from './names.ts';
 
-export interface BencherMetric {
+interface BencherMetric {
   value: number;
   lower_value?: number;
   upper_value?: number;
 }
 
-export type BencherMetricFormat = Record<string, Record<string, BencherMetric>>;
+type BencherMetricFormat = Record<string, Record<string, BencherMetric>>;
 
 export function measureSlug(counter: string): string {
   return counter.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');

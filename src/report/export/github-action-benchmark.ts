@@ -8,7 +8,7 @@ import type { RunDocument } from '../../model/result.ts';
 import { benchmarkName, OPS, TASK_PREFIX } from './names.ts';
 import { formatCount, formatDuration } from '../units.ts';
 
-export interface GithubActionBenchmarkEntry {
+interface GithubActionBenchmarkEntry {
   name: string;
   unit: string;
   value: number;

@@ -9,14 +9,14 @@ import type { FixtureResult } from '../../model/result.ts';
 import { counterLabel } from '../counter-labels.ts';
 import { formatModelled } from '../units.ts';
 
-export interface ExplainPart {
+interface ExplainPart {
   counter: CounterName;
   label: string;
   ns: number;
   share: number;
 }
 
-export interface Explanation {
+interface Explanation {
   strategy: string;
   side: 'map' | 'unmap';
   totalNs: number;
@@ -26,7 +26,7 @@ export interface Explanation {
   otherShare: number;
 }
 
-export interface ExplainOptions {
+interface ExplainOptions {
   /** how many counters to name per strategy and side (default 4). */
   top?: number;
   /** leave out contributions below this share (default 0.01: 1%). */
@@ -75,6 +75,6 @@ export function explainCaption(profile: Profile): string {
 }
 
 /** One line per strategy and side: strategy (on its map line), side, total and its parts. */
-export function explainLines(fx: FixtureResult, profile: Profile, opts: ExplainOptions = {}): { strategy: string; side: string; text: string }[] {
-  return explainFixture(fx, profile, opts).map((e) => ({ strategy: e.side === 'map' ? e.strategy : '', side: e.side, text: explanationText(e) }));
+export function explainLines(fx: FixtureResult, profile: Profile): { strategy: string; side: string; text: string }[] {
+  return explainFixture(fx, profile).map((e) => ({ strategy: e.side === 'map' ? e.strategy : '', side: e.side, text: explanationText(e) }));
 }

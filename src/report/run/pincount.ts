@@ -47,7 +47,7 @@ function pteSizes(fx: FixtureResult): number[] {
 }
 
 /** "1G: 16, 2M: 0, 4K: 0" over the sizes any strategy used, so columns compare. */
-export function ptesBySizeText(s: StrategyResult, sizes: number[]): string {
+function ptesBySizeText(s: StrategyResult, sizes: number[]): string {
   if (s.iommuPtes === undefined) return '-';
   return sizes.map((size) => `${formatPageSize(size)}: ${formatCount(s.iommuPtes[String(size)] ?? 0)}`).join(', ');
 }
@@ -81,7 +81,7 @@ function spec(side: Side, item: Item): RowSpec {
   };
 }
 
-export const ROW_SPECS: readonly RowSpec[] = [
+const ROW_SPECS: readonly RowSpec[] = [
   ...withRest(MAP_ORDER).map((i) => spec('map', i)),
   ...withRest(UNMAP_ORDER).filter((i) => i !== LOCKED_VM_PEAK && i !== PTES_BY_SIZE).map((i) => spec('unmap', i)),
 ];

@@ -13,7 +13,7 @@ import { timingCaption, timingGrid } from './timing.ts';
 import { verdictLines } from './verdict.ts';
 
 /** explain: the cost profile to break the modelled time down with (run --explain). */
-export type TerminalOptions = ReportOptions & { explain?: Profile };
+type TerminalOptions = ReportOptions & { explain?: Profile };
 
 function fixtureReport(doc: RunDocument, fx: FixtureResult, opts: TerminalOptions): string {
   const c = makeChalk(opts.color);

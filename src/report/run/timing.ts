@@ -8,7 +8,7 @@ import { formatCount, formatDuration, formatModelled, formatRme, formatSpeedup }
 const OPS = ['map', 'unmap'] as const;
 
 /** The strategy speed-ups are measured against: "baseline" if it ran, else the first one. */
-export function referenceStrategy(fx: FixtureResult): StrategyResult | undefined {
+function referenceStrategy(fx: FixtureResult): StrategyResult | undefined {
   return fx.strategies.find((s) => s.strategy === 'baseline') ?? fx.strategies[0];
 }
 

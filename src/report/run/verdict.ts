@@ -2,11 +2,12 @@
 // requests the kernel refused. A wrong mapping is a finding, shown loudly.
 
 import type { RequestResult, StrategyResult } from '../../model/result.ts';
+import { failedInvariants } from '../../model/verdict.ts';
 import { cell, type Cell } from '../grid.ts';
 import type { Tone } from '../style.ts';
 import { formatBytes, formatHex } from '../units.ts';
 
-export interface Line {
+interface Line {
   text: string;
   tone?: Tone;
 }
@@ -26,12 +27,12 @@ export function unsafeText(s: StrategyResult): string {
 }
 
 /** "request 3 (map 0x0+4GiB): -ENOMEM" */
-export function requestText(r: RequestResult): string {
+function requestText(r: RequestResult): string {
   const label = r.label === undefined || r.label === '' ? '' : `, ${r.label}`;
   return `request ${r.index} (${r.op} ${formatHex(r.iova)}+${formatBytes(r.size, '')}${label}): ${r.errno}`;
 }
 
-export function failedRequests(s: StrategyResult): RequestResult[] {
+function failedRequests(s: StrategyResult): RequestResult[] {
   return s.requests.filter((r) => r.ret !== 0);
 }
 
@@ -46,7 +47,7 @@ export function verdictCell(s: StrategyResult): Cell {
 
 /** The verdict in full: first line the verdict, then invariant findings and refused requests. */
 export function verdictLines(s: StrategyResult, verbose = false): Line[] {
-  const failedErrors = s.invariants.filter((i) => !i.ok && i.severity === 'error');
+  const failedErrors = failedInvariants(s.invariants);
   const lines: Line[] = [];
   if (s.verdict === 'unsafe') {
     lines.push({ text: unsafeText(s), tone: 'bad' });

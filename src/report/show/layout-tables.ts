@@ -1,16 +1,17 @@
-// `show <fixture>`: a Layout (plain data from layout/) as tables: system settings, physical
-// ranges, VMAs and DMA requests. Only the Layout type is imported; nothing of the kernel model.
+// `show <fixture>`: a Layout (plain data from model/layout.ts) as tables: system settings, physical
+// ranges, VMAs, their placement and DMA requests. Only the Layout type is imported; nothing of the kernel model.
 
 import type { Backing, Layout } from '../../model/layout.ts';
 import { cell, renderTable, type Grid } from '../grid.ts';
 import { makeChalk, type ReportOptions } from '../style.ts';
+import { placementGrid } from './placement.ts';
 import { formatBytes, formatHex, formatPageSize } from '../units.ts';
 
 function rangeText(start: number, size: number): string {
   return `${formatHex(start)}-${formatHex(start + size)}`;
 }
 
-export function backingText(b: Backing): string {
+function backingText(b: Backing): string {
   switch (b.kind) {
     case 'anon': return `anon 4K, ${b.populated ? 'populated (MAP_POPULATE)' : 'on fault'}`;
     case 'thp': return `anon THP (MADV_HUGEPAGE), ${b.populated ? 'populated' : 'on fault'}`;
@@ -21,7 +22,7 @@ export function backingText(b: Backing): string {
   }
 }
 
-export function systemText(layout: Layout): string {
+function systemText(layout: Layout): string {
   const s = layout.system;
   const memlock = s.memlock === null ? 'unlimited' : formatBytes(s.memlock);
   const pgsizes = s.iommu.pgsizes.map(formatPageSize).join(', ');
@@ -30,7 +31,7 @@ export function systemText(layout: Layout): string {
     (s.iommu.fgsp ? ' (fine-grained superpages)' : '');
 }
 
-export function physGrid(layout: Layout): Grid {
+function physGrid(layout: Layout): Grid {
   const rows = [
     ...layout.ram.map((r) => ['RAM', r] as const),
     ...layout.mmio.map((r) => ['MMIO', r] as const),
@@ -50,7 +51,7 @@ export function vmaGrid(layout: Layout): Grid {
 }
 
 /** "gpu-bar+0x1000" for an address inside a VMA, else the bare hex address. */
-export function vaddrText(layout: Layout, vaddr: number): string {
+function vaddrText(layout: Layout, vaddr: number): string {
   const vma = layout.vmas.find((v) => vaddr >= v.start && vaddr < v.start + v.size);
   return vma === undefined ? formatHex(vaddr) : `${vma.name}+${formatHex(vaddr - vma.start)}`;
 }
@@ -81,6 +82,9 @@ export function formatLayout(layout: Layout, source: string, opts: ReportOptions
     '',
     c.bold('VMAs:'),
     renderTable(vmaGrid(layout), c),
+    '',
+    c.bold(`Placement in physical memory (placement seed ${layout.system.seed}):`),
+    renderTable(placementGrid(layout), c),
     '',
     c.bold('DMA requests, in order:'),
     renderTable(requestGrid(layout), c),

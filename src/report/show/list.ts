@@ -5,7 +5,7 @@ import { counterLabel } from '../counter-labels.ts';
 import { cell, renderTable, type Grid } from '../grid.ts';
 import { makeChalk, type ReportOptions } from '../style.ts';
 
-export interface ListInput {
+interface ListInput {
   fixtures: readonly { name: string; description: string }[];
   strategies: readonly { name: string; kernel: string; description: string }[];
   profiles: readonly { name: string; description: string }[];
@@ -17,7 +17,7 @@ function nameCell(name: string, defaultName?: string) {
   return cell(name === defaultName ? `${name} (default)` : name, 'strong');
 }
 
-export function fixturesGrid(input: ListInput): Grid {
+function fixturesGrid(input: ListInput): Grid {
   return {
     head: ['fixture', 'description'],
     align: ['left', 'left'],
@@ -25,7 +25,7 @@ export function fixturesGrid(input: ListInput): Grid {
   };
 }
 
-export function strategiesGrid(input: ListInput): Grid {
+function strategiesGrid(input: ListInput): Grid {
   return {
     head: ['strategy', 'kernel', 'description'],
     align: ['left', 'left', 'left'],
@@ -33,7 +33,7 @@ export function strategiesGrid(input: ListInput): Grid {
   };
 }
 
-export function profilesGrid(input: ListInput): Grid {
+function profilesGrid(input: ListInput): Grid {
   return {
     head: ['profile', 'description'],
     align: ['left', 'left'],
@@ -42,7 +42,7 @@ export function profilesGrid(input: ListInput): Grid {
 }
 
 /** Every counter the pin-count table can show, with its kernel meaning. */
-export function countersGrid(): Grid {
+function countersGrid(): Grid {
   return {
     head: ['counter', 'row label', 'counts'],
     align: ['left', 'left', 'left'],

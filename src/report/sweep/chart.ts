@@ -2,16 +2,16 @@
 // (upper case at the data points, lower case along the lines between them), decade ticks on
 // the y axis, the data points' values on the x axis, and a legend. Pure.
 
-import type { SweepDocument } from '../../run/sweep.ts';
-import { AXIS_TITLE, modelledOf } from '../../run/sweep.ts';
+import type { SweepDocument } from '../../model/result.ts';
+import { AXIS_TITLE, modelledOf } from './series.ts';
 import { formatBytes } from '../units.ts';
 
-export interface ChartSeries {
+interface ChartSeries {
   name: string;
   points: { x: number; y: number }[];
 }
 
-export interface ChartOptions {
+interface ChartOptions {
   /** plot columns (without the y labels). */
   width: number;
   /** plot rows (without the x axis). */
@@ -125,7 +125,8 @@ export function lineChart(series: readonly ChartSeries[], opts: ChartOptions): {
 }
 
 /** Legend entries joined into lines of at most `width` characters. */
-export function wrapLegend(entries: readonly string[], width: number, indent = '  '): string[] {
+function wrapLegend(entries: readonly string[], width: number): string[] {
+  const indent = '  ';
   const out: string[] = [];
   let line = '';
   for (const e of entries) {

@@ -1,13 +1,13 @@
 // The sweep as one HTML page (--html): the SVG chart inline and the table, no scripts and
 // nothing fetched, so it opens from disk in any browser. Pure.
 
-import type { SweepDocument } from '../../run/sweep.ts';
+import type { SweepDocument } from '../../model/result.ts';
 import type { Grid } from '../grid.ts';
 import { sweepCaption, sweepGrid, type KeyCounter, DEFAULT_KEY_COUNTERS } from './table.ts';
 import { escapeXml, sweepSvg } from './svg.ts';
 
 /** A Grid as an HTML table (cells escaped; numbers right-aligned; tones as classes). */
-export function gridHtml(g: Grid): string {
+function gridHtml(g: Grid): string {
   const cls = (i: number, tone?: string): string => {
     const c = [g.align[i] === 'right' ? 'num' : '', tone ?? ''].filter((x) => x !== '').join(' ');
     return c === '' ? '' : ` class="${c}"`;

@@ -3,13 +3,13 @@
 // labelled ticks and units, a legend, and a title naming the layout. A standalone document
 // (--svg) that the HTML report (--html) embeds unchanged. Pure.
 
-import type { SweepDocument } from '../../run/sweep.ts';
-import { AXIS_TITLE, modelledOf } from '../../run/sweep.ts';
+import type { SweepDocument } from '../../model/result.ts';
+import { AXIS_TITLE, modelledOf } from './series.ts';
 import { decadeLabel } from './chart.ts';
 import { formatBytes, formatDuration } from '../units.ts';
 
 /** Ten colours that stay apart for most kinds of colour vision (Tableau 10). */
-export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1', '#edc948', '#9c755f', '#ff9da7', '#bab0ac'];
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#b07aa1', '#edc948', '#9c755f', '#ff9da7', '#bab0ac'];
 
 /** Text for XML content and attribute values. */
 export function escapeXml(s: string): string {
@@ -18,14 +18,9 @@ export function escapeXml(s: string): string {
 
 const f1 = (n: number): string => (Math.round(n * 10) / 10).toString();
 
-export interface SvgOptions {
-  width?: number;
-  height?: number;
-}
-
-export function sweepSvg(doc: SweepDocument, opts: SvgOptions = {}): string {
-  const W = opts.width ?? 960;
-  const H = opts.height ?? 600;
+export function sweepSvg(doc: SweepDocument): string {
+  const W = 960;
+  const H = 600;
   const m = { left: 84, right: 200, top: 70, bottom: 64 };
   const pw = W - m.left - m.right;
   const ph = H - m.top - m.bottom;

@@ -2,8 +2,8 @@
 // point), a few key counters, modelled map and unmap time, and the verdict when one is not ok.
 
 import type { CounterName } from '../../model/counters.ts';
-import type { SweepDocument, SweepRecord } from '../../run/sweep.ts';
-import { AXIS_TITLE } from '../../run/sweep.ts';
+import type { SweepDocument, SweepRecord } from '../../model/result.ts';
+import { AXIS_TITLE } from './series.ts';
 import { cell, type Cell, type Grid } from '../grid.ts';
 import { formatBytes, formatCount, formatDuration, formatRme } from '../units.ts';
 
@@ -23,7 +23,7 @@ export const DEFAULT_KEY_COUNTERS: readonly KeyCounter[] = [
 ];
 
 /** "ok", "UNSAFE", "BROKEN", with refused requests: "ok (-ENOMEM x3)". */
-export function sweepVerdictCell(r: SweepRecord): Cell {
+function sweepVerdictCell(r: SweepRecord): Cell {
   const errs = Object.entries(r.errors).map(([errno, n]) => (n === 1 ? errno : `${errno} x${formatCount(n)}`));
   const suffix = errs.length === 0 ? '' : ` (${errs.join(', ')})`;
   if (r.verdict === 'unsafe') return cell(`UNSAFE${suffix}`, 'bad');

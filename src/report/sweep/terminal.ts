@@ -1,7 +1,7 @@
 // The whole `sweep` report: for a terminal (caption, table, and the map and unmap charts unless
 // --no-chart), or the document as JSON (--json, --output).
 
-import type { SweepDocument } from '../../run/sweep.ts';
+import type { SweepDocument } from '../../model/result.ts';
 import { renderTable } from '../grid.ts';
 import { makeChalk } from '../style.ts';
 import { sweepChart } from './chart.ts';
