@@ -16,8 +16,9 @@ export function backingText(b: Backing): string {
     case 'thp': return `anon THP (MADV_HUGEPAGE), ${b.populated ? 'populated' : 'on fault'}`;
     case 'hugetlb': return `hugetlbfs ${formatPageSize(b.pageSize)}`;
     case 'pfnmap':
-      return `pfnmap ${b.mmio}+${formatHex(b.offset)}, ${b.populated === 'mmap' ? 'ptes at mmap' : 'ptes on fault'}, ` +
-        `${formatPageSize(b.leafSize)} leaf`;
+      return `pfnmap ${b.mmio}+${formatHex(b.offset)}, ${b.touched ? 'touched before MAP_DMA' : 'untouched'}` +
+        (b.populated === undefined ? '' : `, what-if: ${b.populated === 'mmap' ? 'ptes at mmap' : 'ptes on fault'}`) +
+        (b.leafSize === undefined ? '' : `, what-if: leaves up to ${formatPageSize(b.leafSize)}`);
   }
 }
 
