@@ -18,7 +18,7 @@ export interface CounterDef {
   readonly unmap?: number;
 }
 
-const row = (name: string, kind: CounterKind, label: string, help: string, unmap?: number): CounterDef =>
+const row = <N extends string>(name: N, kind: CounterKind, label: string, help: string, unmap?: number): CounterDef & { readonly name: N } =>
   unmap === undefined ? { name, kind, label, help } : { name, kind, label, help, unmap };
 
 export const COUNTER_TABLE = [
@@ -51,8 +51,8 @@ export const COUNTER_TABLE = [
   row('vmf_insert_pfn_pmd', 'call', 'vmf_insert_pfn_pmd', 'one 2 MiB BAR leaf (6.12+)'),
   row('vmf_insert_pfn_pud', 'call', 'vmf_insert_pfn_pud', 'one 1 GiB BAR leaf (6.12+)'),
   row('pfnmap_entries_set', 'derived', 'BAR page-table entries set', 'PTEs, PMDs and PUDs a BAR fault wrote'),
-  row('mmap_sem_read', 'lock', 'mmap lock, read', 'mmap_read_lock() / down_read(&mm->mmap_sem)', 11),
-  row('mmap_sem_write', 'lock', 'mmap lock, write', 'mmap_write_lock_killable() / down_write_killable(&mm->mmap_sem) (vfio_lock_acct)', 10),
+  row('mmap_sem_read', 'lock', 'mmap lock (read)', 'mmap_read_lock() / down_read(&mm->mmap_sem)', 11),
+  row('mmap_sem_write', 'lock', 'mmap lock (write)', 'mmap_write_lock_killable() / down_write_killable(&mm->mmap_sem) (vfio_lock_acct)', 10),
   row('find_vma', 'call', 'find_vma', 'vma look-ups (find_vma_intersection, vma_lookup, GUP\'s find_extend_vma)'),
   row('vmacache_hits', 'derived', 'vmacache hits', 'find_vma() answered by the per-thread vmacache'),
   row('vma_tree_steps', 'derived', 'VMA rb-tree steps', 'rb-tree nodes visited on vmacache misses'),
