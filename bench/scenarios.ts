@@ -21,7 +21,7 @@ function one(name: string, vma: LayoutVma, size: number): Layout {
 export function barLayout(size: number): Layout {
   return one(`bar-${size / G}g`, {
     name: 'bar', start: VA, size, flags: ['VM_READ', 'VM_WRITE', 'VM_SHARED', 'VM_IO', 'VM_PFNMAP'],
-    backing: { kind: 'pfnmap', mmio: 'bar0', offset: 0, populated: 'mmap', leafSize: 4096 },
+    backing: { kind: 'pfnmap', mmio: 'bar0', offset: 0, touched: false, populated: 'mmap', leafSize: 4096 },
   }, size);
 }
 

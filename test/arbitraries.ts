@@ -49,8 +49,10 @@ export interface VmaSpec {
   /** 4 KiB pages for anon / thp / pfnmap; huge pages for hugetlb. */
   pages: number;
   populated: boolean;
-  pfnPopulated: 'mmap' | 'fault';
-  leaf: number;
+  /** undefined: the host kernel's vfio-pci decides (no what-if override). */
+  pfnPopulated: 'mmap' | 'fault' | undefined;
+  leaf: number | undefined;
+  touched: boolean;
   /** hole before the VMA, pages (0: adjacent to the previous VMA). */
   gapPages: number;
   /** start alignment (raised to the hugetlb page size) and a page skew after it (unaligned BARs, THP edges). */
@@ -136,8 +138,9 @@ export function vmaSpecArb(): fc.Arbitrary<VmaSpec> {
         : k === 'pfnmap' ? fc.oneof(fc.integer({ min: 1, max: 2048 }), fc.constantFrom(512, 4096, 16384))
         : fc.oneof(fc.integer({ min: 1, max: 600 }), fc.integer({ min: 1, max: 4096 })),
       populated: fc.boolean(),
-      pfnPopulated: fc.constantFrom<'mmap' | 'fault'>('mmap', 'fault'),
-      leaf: fc.constantFrom(4 * K, 2 * M, G),
+      pfnPopulated: fc.constantFrom<'mmap' | 'fault' | undefined>('mmap', 'fault', undefined, undefined),
+      leaf: fc.constantFrom<number | undefined>(4 * K, 2 * M, G, undefined, undefined),
+      touched: fc.boolean(),
       gapPages: fc.oneof(fc.constant(0), fc.constant(1), fc.integer({ min: 1, max: 1024 })),
       align: fc.constantFrom(4 * K, 2 * M, G),
       skewPages: fc.oneof({ arbitrary: fc.constant(0), weight: 3 }, { arbitrary: fc.integer({ min: 1, max: 600 }), weight: 1 }),
@@ -237,7 +240,10 @@ export function buildLayout(sys: SystemSpec, specs: VmaSpec[]): Layout {
         const range = shared?.name ?? `m${i}`;
         if (shared !== null) shared.size = Math.max(shared.size, (s.mmioOffsetPages + s.pages) * PAGE);
         else mmio.push({ name: range, base: 0, size: (s.mmioOffsetPages + s.pages + s.mmioSlackPages) * PAGE, gap: s.mmioGapPages * PAGE, align: s.mmioAlign, skew: s.mmioSkewPages * PAGE });
-        backing = { kind: 'pfnmap', mmio: range, offset: s.mmioOffsetPages * PAGE, populated: s.pfnPopulated, leafSize: s.leaf };
+        backing = {
+          kind: 'pfnmap', mmio: range, offset: s.mmioOffsetPages * PAGE, touched: s.touched,
+          ...(s.pfnPopulated === undefined ? {} : { populated: s.pfnPopulated }), ...(s.leaf === undefined ? {} : { leafSize: s.leaf }),
+        };
         flags = flagsOf(s.prot, ['VM_SHARED', 'VM_IO', 'VM_PFNMAP', 'VM_DONTEXPAND', 'VM_DONTDUMP'], s.extra);
         break;
       }

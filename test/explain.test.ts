@@ -35,7 +35,7 @@ function strategy(name: string, map: Partial<Counters>, unmap: Partial<Counters>
 // 39.014 + 27.093 + 13.004 + 10.838 + 3.251 + 2.167 = 95.367 ns, so 0.400 s; shares 40.9%,
 // 28.4%, 13.6%, 11.4%, then 3.4% and 2.3% (the "other" 6% once the four are rounded).
 const baseline = strategy('baseline',
-  { mmap_sem_read: 2 * P, gup_calls: P, find_vma: 2 * P, is_invalid_reserved_pfn: 2 * P, vaddr_get_pfn: P, pfnmap_lookups: P },
+  { mmap_sem_read: 2 * P, get_user_pages_longterm: P, find_vma: 2 * P, is_invalid_reserved_pfn: 2 * P, vaddr_get_pfn: P, pfnmap_lookups: P },
   {});
 const rfc = strategy('rfc', { vfio_ioctls: 1, iommu_map: 1, iommu_ptes: 16 }, { iotlb_sync: 16, iommu_unmap: 16 });
 const fx: FixtureResult = {
@@ -55,13 +55,13 @@ describe('explain', () => {
     const [map, unmap] = explainFixture(fx, profile);
     assert.equal(map!.side, 'map');
     assert.ok(Math.abs(map!.totalNs - 0.4e9) < 0.001e9, String(map!.totalNs));
-    assert.deepEqual(map!.parts.map((p) => p.counter), ['mmap_sem_read', 'gup_calls', 'find_vma', 'is_invalid_reserved_pfn']);
-    assert.equal(explanationText(map!), '0.400 s: 41% mmap_sem read acquisitions, 28% GUP calls, 14% find_vma calls, 11% is_invalid_reserved_pfn calls, 6% other');
+    assert.deepEqual(map!.parts.map((p) => p.counter), ['mmap_sem_read', 'get_user_pages_longterm', 'find_vma', 'is_invalid_reserved_pfn']);
+    assert.equal(explanationText(map!), '0.400 s: 41% mmap lock (read), 28% get_user_pages_longterm, 14% find_vma, 11% is_invalid_reserved_pfn, 6% other');
     assert.equal(explanationText(unmap!), 'no modelled work');
   });
   test('top and minShare; shares', () => {
     const [map] = explainFixture(fx, profile, { top: 2 });
-    assert.equal(explanationText(map!), '0.400 s: 41% mmap_sem read acquisitions, 28% GUP calls, 31% other');
+    assert.equal(explanationText(map!), '0.400 s: 41% mmap lock (read), 28% get_user_pages_longterm, 31% other');
     const [, , rfcMap] = explainFixture(fx, profile, { minShare: 0.2 });
     // 600 ns ioctl + 250 ns iommu_map + 16 x 40 ns PTEs = 1490 ns: 40%, 17%, 43%
     assert.equal(explanationText(rfcMap!), '1.49 us: 43% IOMMU PTEs written, 40% VFIO ioctls, 17% other');
@@ -78,8 +78,8 @@ describe('explain', () => {
   });
   test('markdown: a section with a bullet per strategy and side', () => {
     const md = formatMarkdown(doc, { explain: profile });
-    assert.match(md, /### Where the modelled time goes\n\n.*\n\n- `baseline` map: 0\.400 s: 41% mmap_sem read acquisitions, /);
-    assert.match(md, /- `rfc` unmap: 20\.0 us: 80% IOTLB syncs, 20% iommu_unmap calls\n/);
+    assert.match(md, /### Where the modelled time goes\n\n.*\n\n- `baseline` map: 0\.400 s: 41% mmap lock \(read\), /);
+    assert.match(md, /- `rfc` unmap: 20\.0 us: 80% IOTLB syncs, 20% iommu_unmap\n/);
     assert.doesNotMatch(formatMarkdown(doc), /Where the modelled time goes/);
   });
   test('bin: run --explain', async () => {
@@ -88,25 +88,25 @@ describe('explain', () => {
         resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr }));
     });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Verdict[^]*Where the modelled time goes[^]*\n {2}baseline +map +0\.025 s: 41% mmap_sem read acquisitions, 28% GUP calls, /);
+    assert.match(r.stdout, /Verdict[^]*Where the modelled time goes[^]*\n {2}baseline +map +0\.025 s: 41% mmap lock \(read\), 28% get_user_pages_longterm, /);
     assert.match(r.stdout, /\n {2}rfc +map +\d/);
   });
 });
 
 describe('pin-count table: an older stored document', () => {
   test('a counter the document lacks shows "-", never "undefined"', () => {
-    const old = strategy('old', { follow_pfnmap: 0 }, {});
-    delete (old.counters.map as Partial<Counters>).follow_pfnmap;
+    const old = strategy('old', { follow_pte: 0 }, {});
+    delete (old.counters.map as Partial<Counters>).follow_pte;
     delete (old as Partial<StrategyResult>).lockedVmPeak;
-    const now = strategy('new', { follow_pfnmap: 7 }, {});
+    const now = strategy('new', { follow_pte: 7 }, {});
     const g = pinCountGrid({ ...fx, strategies: [old, now] });
     const text = gridText(g);
-    assert.deepEqual(text.find((r) => r[1] === 'follow_pte/pfnmap walks')!.slice(2), ['-', '7']);
+    assert.deepEqual(text.find((r) => r[1] === 'follow_pte')!.slice(2), ['-', '7']);
     assert.ok(!JSON.stringify(text).includes('undefined'));
     // only the old strategy: the row is empty, so left out unless verbose; verbose shows "-"
     const alone = { ...fx, strategies: [old] };
-    assert.ok(!gridText(pinCountGrid(alone)).some((r) => r[1] === 'follow_pte/pfnmap walks'));
-    assert.deepEqual(gridText(pinCountGrid(alone, true)).find((r) => r[1] === 'follow_pte/pfnmap walks')!.slice(2), ['-']);
+    assert.ok(!gridText(pinCountGrid(alone)).some((r) => r[1] === 'follow_pte'));
+    assert.deepEqual(gridText(pinCountGrid(alone, true)).find((r) => r[1] === 'follow_pte')!.slice(2), ['-']);
     assert.deepEqual(gridText(pinCountGrid(alone, true)).find((r) => r[1] === 'locked_vm peak (pages)')!.slice(2), ['-']);
     assert.ok(!JSON.stringify(gridText(pinCountGrid(alone, true))).includes('undefined'));
   });

@@ -19,9 +19,9 @@ test('rfc-fixed on the 16 GiB BAR: one lock and look-up, one follow_pfn per page
   // is_invalid_reserved_pfn() until max = min(npage, pages left in the vma) = P
   assert.equal(m.mmap_sem_read, 1);
   assert.equal(m.find_vma, 1);
-  assert.equal(m.follow_pfnmap, P);
+  assert.equal(m.follow_pfn, P); // a 4.16 host: the follow_pfn() of that era
   assert.equal(m.is_invalid_reserved_pfn, P);
-  assert.equal(m.gup_calls, 0);
+  assert.equal(m.get_user_pages_longterm, 0);
   assert.equal(m.vfio_pin_pages_remote, 1);
   assert.equal(m.pages_pinned, P);
 });
@@ -42,7 +42,7 @@ test('v4.17-merged on the 16 GiB BAR: one GUP (failing), one fallback, then the 
   // is_invalid_reserved_pfn(*pfn_base) twice (fallback, then the shortcut test); the shortcut
   // takes mmap_sem and finds the vma once more: min(npage, vma_pages) = P
   assert.equal(m.vaddr_get_pfn, 1);
-  assert.equal(m.gup_calls, 1);
+  assert.equal(m.get_user_pages_longterm, 1);
   assert.equal(m.mmap_sem_read, 3);
   assert.equal(m.find_vma, 3);
   assert.equal(m.is_invalid_reserved_pfn, 2);
@@ -50,10 +50,10 @@ test('v4.17-merged on the 16 GiB BAR: one GUP (failing), one fallback, then the 
   assert.equal(m.pages_pinned, P);
   assert.equal(sim.oracle.ok, true);
   // 4.17 unmap: unmap_unpin_fast() per 1 GiB superpage (VT-d iova_to_phys still base-only
-  // before 5.8), one IOTLB sync at the end (16 regions < VFIO_IOMMU_TLB_SYNC_MAX)
+  // before 5.6), one IOTLB sync at the end (16 regions < VFIO_IOMMU_TLB_SYNC_MAX)
   const u = sim.kernel.unmapCounters;
   assert.equal(u.iommu_iova_to_phys, 32);
-  assert.equal(u.iommu_unmap, 16);
+  assert.equal(u.iommu_unmap_fast, 16);
   assert.equal(u.iotlb_sync, 1);
   assert.equal(u.put_pfn, P);
 });
@@ -64,7 +64,8 @@ test('v4.17-merged: a reserved first page in an ordinary vma (the zero page) tak
   // the first GUP faults the zero page in (read): reserved, so min(npage, vma_pages) = n pages
   // are mapped from the zero page's pfn on: the kernel's pages after it
   assert.equal(sim.kernel.mapCounters.vfio_pin_pages_remote, 1);
-  assert.equal(sim.kernel.mapCounters.page_faults, 1);
+  assert.equal(sim.kernel.mapCounters.handle_mm_fault, 1);
+  assert.equal(sim.kernel.mapCounters.do_anonymous_page, 1);
   assert.equal(sim.oracle.ok, false);
   assert.equal(sim.oracle.wrongPages, n - 1); // only the first page is the zero page the page tables map
   // unmap put_pfn()s every pfn: the non-reserved ones after the kernel image lose a reference
@@ -84,18 +85,20 @@ test('v5.12-batch on the 16 GiB BAR: one pfn per vaddr_get_pfns(), one mmap lock
   // find_vma_intersection() and follow_pte() (follow_fault_pfn); is_invalid_reserved_pfn() in
   // vaddr_get_pfns() and in the loop's test, plus once for pfn_base: 2P + 1
   assert.equal(m.vfio_pin_pages_remote, 1);
-  assert.equal(m.gup_calls, P);
+  assert.equal(m.vaddr_get_pfns, P);
+  assert.equal(m.vaddr_get_pfn, 0);
+  assert.equal(m.pin_user_pages_remote, P);
   assert.equal(m.gup_efault, P);
   assert.equal(m.mmap_sem_read, P);
   assert.equal(m.find_vma, 2 * P);
-  assert.equal(m.follow_pfnmap, P);
-  assert.equal(m.page_faults, 0);
+  assert.equal(m.follow_pte, P);
+  assert.equal(m.handle_mm_fault, 0);
   assert.equal(m.is_invalid_reserved_pfn, 2 * P + 1);
   assert.equal(m.pages_pinned, P);
-  // unmap: iova_to_phys returns the offset since 5.8, so the walk probes all P pages
+  // unmap: iova_to_phys returns the offset since 5.6, so the walk probes all P pages
   const u = sim.kernel.unmapCounters;
   assert.equal(u.iommu_iova_to_phys, P);
-  assert.equal(u.iommu_unmap, 1);
+  assert.equal(u.iommu_unmap_fast, 1);
   assert.equal(u.iotlb_sync, 1);
   assert.equal(sim.oracle.ok, true);
 });
@@ -104,26 +107,31 @@ test('v6.15-pgmask: one iteration per CPU leaf of the BAR mapping', () => {
   // 4 KiB ptes (remap_pfn_range): epfn = pfn + 1, one pfn per vaddr_get_pfns() as in 5.12, but
   // the "Handle pfnmap" path skips the per-page rsvd test: is_invalid_reserved_pfn P + 1
   let m = simulate(seed, S('v6.15-pgmask')).kernel.mapCounters;
-  assert.equal(m.gup_calls, P);
+  assert.equal(m.pin_user_pages_remote, P);
   assert.equal(m.mmap_sem_read, P);
-  assert.equal(m.follow_pfnmap, P);
+  assert.equal(m.follow_pfnmap_start, P);
   assert.equal(m.is_invalid_reserved_pfn, P + 1);
   // 1 GiB pud leaves installed on fault: 16 iterations, each a failing GUP, vma_lookup(),
   // follow_pfnmap_start() (nothing yet), fixup_user_fault(), follow_pfnmap_start() again
   m = simulate(hugeBar, S('v6.15-pgmask')).kernel.mapCounters;
   assert.equal(m.vfio_pin_pages_remote, 1);
-  assert.equal(m.gup_calls, 16);
+  assert.equal(m.pin_user_pages_remote, 16);
+  assert.equal(m.vaddr_get_pfns, 16);
   assert.equal(m.mmap_sem_read, 16);
   assert.equal(m.find_vma, 32);
-  assert.equal(m.page_faults, 16);
-  assert.equal(m.follow_pfnmap, 32);
+  assert.equal(m.fixup_user_fault, 16);
+  assert.equal(m.handle_mm_fault, 16);
+  // each fault: the pud is none, ->huge_fault(PUD_ORDER) fits (1 GiB aligned): one pud leaf
+  assert.equal(m.vfio_pci_mmap_huge_fault, 16);
+  assert.equal(m.vmf_insert_pfn_pud, 16);
+  assert.equal(m.follow_pfnmap_start, 32);
   assert.equal(m.is_invalid_reserved_pfn, 17);
   assert.equal(m.pages_pinned, P);
   // v5.12 on the same layout still goes page by page (faulting each 1 GiB leaf in once)
   m = simulate(hugeBar, S('v5.12-batch')).kernel.mapCounters;
-  assert.equal(m.gup_calls, P);
-  assert.equal(m.page_faults, 16);
-  assert.equal(m.follow_pfnmap, P + 16);
+  assert.equal(m.pin_user_pages_remote, P);
+  assert.equal(m.fixup_user_fault, 16);
+  assert.equal(m.follow_pte, P + 16);
 });
 
 test('v5.12 and v6.15 on 64 MiB of RAM: 512 pages per pin_user_pages_remote(); 6.15 grabs a folio at once', () => {
@@ -134,7 +142,7 @@ test('v5.12 and v6.15 on 64 MiB of RAM: 512 pages per pin_user_pages_remote(); 6
       const m = sim.kernel.mapCounters;
       const tag = `${name} ${what}`;
       assert.equal(m.vfio_pin_pages_remote, 1, tag); // contiguous: one run, the batch refilled 32 times
-      assert.equal(m.gup_calls, n / 512, tag);
+      assert.equal(m.pin_user_pages_remote, n / 512, tag);
       assert.equal(m.mmap_sem_read, n / 512, tag);
       assert.equal(m.find_vma, n / 512, tag); // find_extend_vma() at each call's first page
       assert.equal(m.gup_pages, n, tag);
@@ -142,7 +150,7 @@ test('v5.12 and v6.15 on 64 MiB of RAM: 512 pages per pin_user_pages_remote(); 6
       const folios = what === '4 KiB' ? n : (64 * M) / (2 * M);
       // 5.12: one walk and one reference per page; 6.15: one walk per folio, and for a large
       // folio two atomics (the first page's grab, try_grab_folio() for the other 511)
-      assert.equal(m.follow_page, name === 'v5.12-batch' ? n : folios, tag);
+      assert.equal(m.follow_page_mask, name === 'v5.12-batch' ? n : folios, tag);
       assert.equal(m.page_ref_get, name === 'v5.12-batch' ? n : what === '4 KiB' ? n : 2 * folios, tag);
       assert.equal(m.locked_vm_updates, 1, tag);
       assert.equal(sim.oracle.ok, true, tag);
@@ -183,6 +191,9 @@ test('v6.18-folio: locked_vm and unpin per folio chunk on RAM; per page on a BAR
   let u = sim.kernel.unmapCounters;
   // no reserved pfn in this dma: unpin_user_page_range_dirty_lock(), one put and one dirty per folio
   assert.equal(u.put_pfn, 0);
+  assert.equal(u.vfio_unpin_pages_remote, 1); // one physically contiguous chunk
+  assert.equal(u.unpin_user_page_range_dirty_lock, 1);
+  assert.equal(u.unpin_user_pages_dirty_lock, 0);
   assert.equal(u.page_ref_put, 32);
   assert.equal(u.set_page_dirty, 32);
   assert.ok(sim.invariants.every((i) => i.ok));
@@ -194,5 +205,5 @@ test('v6.18-folio: locked_vm and unpin per folio chunk on RAM; per page on a BAR
   u = simulate(seed, S('v6.18-folio')).kernel.unmapCounters;
   assert.equal(u.put_pfn, P);
   m = simulate(seed, S('v6.18-folio')).kernel.mapCounters;
-  assert.equal(m.gup_calls, P); // 4 KiB BAR leaves: one pfn per vaddr_get_pfns(), as in 6.15
+  assert.equal(m.pin_user_pages_remote, P); // 4 KiB BAR leaves: one pfn per vaddr_get_pfns(), as in 6.15
 });

@@ -76,7 +76,7 @@ test('gpu-16g-bar normalises as documented', () => {
   assert.deepEqual(l.vmas, [
     { name: 'pc.ram', start: 0x7f0000000000, size: 4 * GiB, flags: ['VM_READ', 'VM_WRITE', 'VM_HUGEPAGE'], backing: { kind: 'thp', populated: true, placement: { policy: 'scattered' } } },
     { name: 'gpu0-bar1', start: 0x7f0400000000, size: 16 * GiB, flags: PFNMAP_FLAGS,
-      backing: { kind: 'pfnmap', mmio: 'gpu0-bar1', offset: 0, populated: 'mmap', leafSize: 4096 } },
+      backing: { kind: 'pfnmap', mmio: 'gpu0-bar1', offset: 0, touched: false } },
   ]);
   assert.deepEqual(l.requests, [
     { op: 'map', label: 'pc.ram below 4G', vaddr: 0x7f0000000000, iova: 0, size: 2 * GiB, read: true, write: true },
@@ -340,7 +340,7 @@ test('what-if: --bar 64G alone builds one 64 GiB pfnmap VMA mapped whole', () =>
   assert.equal(l.description, '--bar 64G');
   assert.deepEqual(l.mmio, [{ name: 'bar0', base: 0x3b0000000000, size: 64 * GiB }]);
   assert.deepEqual(l.vmas, [{ name: 'bar0', start: 0x7f0000000000, size: 64 * GiB, flags: PFNMAP_FLAGS,
-    backing: { kind: 'pfnmap', mmio: 'bar0', offset: 0, populated: 'mmap', leafSize: 4096 } }]);
+    backing: { kind: 'pfnmap', mmio: 'bar0', offset: 0, touched: false } }]);
   assert.deepEqual(l.requests, [{ op: 'map', label: 'bar0 (--bar 64G)', vaddr: 0x7f0000000000, iova: 0x380000000000, size: 64 * GiB, read: true, write: true }]);
   assert.deepEqual(l.ram, []);
   assert.deepEqual(summarize(l), { ramBytes: 0, barBytes: 64 * GiB, vmas: 1, requests: 1, mapBytes: 64 * GiB, mapPages: 16 * 1024 * 1024, seed: 1 });

@@ -34,7 +34,7 @@ export function hugetlb(name: string, start: number, size: number, pageSize: num
 export function bar(name: string, start: number, size: number, mmio: string, extra: Partial<Extract<Backing, { kind: 'pfnmap' }>> = {}): LayoutVma {
   return {
     name, start, size, flags: [...rw, 'VM_SHARED', 'VM_IO', 'VM_PFNMAP', 'VM_DONTEXPAND', 'VM_DONTDUMP'],
-    backing: { kind: 'pfnmap', mmio, offset: 0, populated: 'mmap', leafSize: 4 * K, ...extra },
+    backing: { kind: 'pfnmap', mmio, offset: 0, touched: false, populated: 'mmap', leafSize: 4 * K, ...extra },
   };
 }
 

@@ -38,7 +38,7 @@ test('fixed runs of R pages: pin calls, iommu_map calls and runs are P/R; the un
 
 test('pages not populated at map time are placed on fault by the same policy', () => {
   const sim = simulate(layout([anon('ram', VA_RAM, SZ, false, runs16)], [map(VA_RAM, 0, SZ)]), baseline);
-  assert.equal(sim.kernel.mapCounters.page_faults, P);
+  assert.equal(sim.kernel.mapCounters.handle_mm_fault, P);
   assert.equal(sim.kernel.mapCounters.vfio_pin_pages_remote, P / R);
   assert.equal(sim.oracle.ok, true);
 });

@@ -48,15 +48,15 @@ describe('parseProfile', () => {
     return { ...BUNDLED, ...top, ns };
   };
   test('unknown counter', () => {
-    fails(() => parseProfile(bad((ns) => void (ns.mmap_lock_read = 20)), 'my.json'), /^my\.json: ns\.mmap_lock_read: unknown counter; counters are vfio_ioctls, vfio_pin_pages_remote, /);
+    fails(() => parseProfile(bad((ns) => void (ns.mmap_lock_read = 20)), 'my.json'), /^my\.json: ns\.mmap_lock_read: unknown counter; counters are vfio_ioctls, pages_pinned, vfio_pin_pages_remote, /);
   });
   test('missing counter', () => {
-    fails(() => parseProfile(bad((ns) => void delete ns.gup_calls), 'my.json'), /^my\.json: ns\.gup_calls: missing; every counter must be priced \(0 allowed\)$/);
+    fails(() => parseProfile(bad((ns) => void delete ns.get_user_pages_longterm), 'my.json'), /^my\.json: ns\.get_user_pages_longterm: missing; every counter must be priced \(0 allowed\)$/);
   });
   test('negative, not a number, null', () => {
-    fails(() => parseProfile(bad((ns) => void (ns.gup_calls = -1)), 'my.json'), /^my\.json: ns\.gup_calls: expected a non-negative number of ns .*, got -1$/);
-    fails(() => parseProfile(bad((ns) => void (ns.gup_calls = '27')), 'my.json'), /^my\.json: ns\.gup_calls: expected a non-negative number of ns .*, got "27"$/);
-    fails(() => parseProfile(bad((ns) => void (ns.gup_calls = null)), 'my.json'), /^my\.json: ns\.gup_calls: .*, got null$/);
+    fails(() => parseProfile(bad((ns) => void (ns.get_user_pages_longterm = -1)), 'my.json'), /^my\.json: ns\.get_user_pages_longterm: expected a non-negative number of ns .*, got -1$/);
+    fails(() => parseProfile(bad((ns) => void (ns.get_user_pages_longterm = '27')), 'my.json'), /^my\.json: ns\.get_user_pages_longterm: expected a non-negative number of ns .*, got "27"$/);
+    fails(() => parseProfile(bad((ns) => void (ns.get_user_pages_longterm = null)), 'my.json'), /^my\.json: ns\.get_user_pages_longterm: .*, got null$/);
   });
   test('not an object, unknown key, no name', () => {
     fails(() => parseProfile([], 'my.json'), /^my\.json: expected an object/);
@@ -77,11 +77,11 @@ describe('loadProfile: a path to a user\'s profile file', () => {
     const mine = loadProfile(path);
     const base = loadProfile('xeon-e5-2.6ghz');
     assert.equal(mine.name, 'double-xeon');
-    const c = { ...newCounters(), mmap_sem_read: 10, gup_calls: 5, vfio_ioctls: 1 };
+    const c = { ...newCounters(), mmap_sem_read: 10, get_user_pages_longterm: 5, vfio_ioctls: 1 };
     assert.equal(modelledNs(mine, c), 2 * modelledNs(base, c));
     // breakdown: largest first, shares add up to 1
     const b = breakdown(mine, c);
-    assert.deepEqual(b.map((r) => r.counter), ['vfio_ioctls', 'mmap_sem_read', 'gup_calls']);
+    assert.deepEqual(b.map((r) => r.counter), ['vfio_ioctls', 'mmap_sem_read', 'get_user_pages_longterm']);
     assert.ok(Math.abs(b.reduce((s, r) => s + r.share, 0) - 1) < 1e-12);
   });
   test('invalid JSON, missing file, a directory, an unknown name', () => {

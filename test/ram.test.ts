@@ -28,10 +28,10 @@ for (const s of ERA_4_16) {
       // the rfc's try_io_pfnmap() looks the vma up once and declines (not VM_IO|VM_PFNMAP).
       assert.equal(m.vfio_pin_pages_remote, 1);
       assert.equal(m.vaddr_get_pfn, P);
-      assert.equal(m.gup_calls, P);
+      assert.equal(m.get_user_pages_longterm, P);
       assert.equal(m.gup_pages, P);
-      assert.equal(m.follow_page, P);
-      assert.equal(m.page_faults, 0);
+      assert.equal(m.follow_page_mask, P);
+      assert.equal(m.handle_mm_fault, 0);
       assert.equal(m.page_ref_get, P); // get_page() per 4 KiB page, on the folio head for THP/hugetlb
       assert.equal(m.mmap_sem_read, P + (s.name === 'baseline' ? 0 : 1)); // try_io_pfnmap()'s look-up
       // rsvd once for the first page, then once per compared page
@@ -129,7 +129,7 @@ for (const s of ERA_4_16) {
     // also GUPs the page that ends its run (the next call's first page, already faulted).
     assert.equal(m.vfio_pin_pages_remote, P);
     assert.equal(m.vaddr_get_pfn, 2 * P - 1);
-    assert.equal(m.page_faults, P);
+    assert.equal(m.handle_mm_fault, P);
     assert.equal(m.page_ref_get, 2 * P - 1);
     assert.equal(m.locked_vm_updates, 0);
     assert.equal(m.iommu_map, P);
@@ -145,7 +145,7 @@ for (const s of ERA_4_16) {
 
   test(`${s.name}: a write map of untouched memory faults every page in`, () => {
     const sim = simulate(layout([anon('ram', VA_RAM, SZ, false)], [map(VA_RAM, 0, SZ)]), s);
-    assert.equal(sim.kernel.mapCounters.page_faults, P);
+    assert.equal(sim.kernel.mapCounters.handle_mm_fault, P);
     assert.equal(sim.kernel.mapCounters.vfio_pin_pages_remote, 1);
     assert.equal(sim.oracle.ok, true);
     assert.ok(sim.invariants.every((i) => i.ok));

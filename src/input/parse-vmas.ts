@@ -17,7 +17,7 @@ function sizeIn(v: unknown, at: At, allowed: number[], expected: string): number
 }
 
 export function parseBacking(v: unknown, at: At): Backing {
-  const kind = oneOf(object(v, at, ['kind', 'populated', 'pageSize', 'mmio', 'offset', 'leafSize', 'placement'], ['kind']).kind, at.key('kind'), KINDS);
+  const kind = oneOf(object(v, at, ['kind', 'populated', 'pageSize', 'mmio', 'offset', 'touched', 'leafSize', 'placement'], ['kind']).kind, at.key('kind'), KINDS);
   const placement = (o: Record<string, unknown>, k: 'anon' | 'thp' | 'hugetlb', folio: number) =>
     o.placement === undefined ? defaultPlacement(k) : parsePlacement(o.placement, at.key('placement'), folio);
   switch (kind) {
@@ -36,13 +36,14 @@ export function parseBacking(v: unknown, at: At): Backing {
       return { kind, pageSize, placement: placement(o, kind, pageSize) };
     }
     case 'pfnmap': {
-      const o = object(v, at, ['kind', 'mmio', 'offset', 'populated', 'leafSize'], ['mmio']);
+      const o = object(v, at, ['kind', 'mmio', 'offset', 'touched', 'populated', 'leafSize'], ['mmio']);
       return {
         kind,
         mmio: string(o.mmio, at.key('mmio')),
         offset: o.offset === undefined ? 0 : parseSize(o.offset, at.key('offset').where),
-        populated: o.populated === undefined ? 'mmap' : oneOf(o.populated, at.key('populated'), ['mmap', 'fault'] as const),
-        leafSize: o.leafSize === undefined ? PAGE_SIZE : sizeIn(o.leafSize, at.key('leafSize'), LEAF_SIZES, '"4K", "2M" or "1G"'),
+        touched: o.touched === undefined ? false : bool(o.touched, at.key('touched')),
+        ...(o.populated === undefined ? {} : { populated: oneOf(o.populated, at.key('populated'), ['mmap', 'fault'] as const) }),
+        ...(o.leafSize === undefined ? {} : { leafSize: sizeIn(o.leafSize, at.key('leafSize'), LEAF_SIZES, '"4K", "2M" or "1G"') }),
       };
     }
   }

@@ -109,7 +109,7 @@ export function checkVmas(l: Layout, fail: Fail): void {
         fail(`${bp}.offset`, `offset ${formatHex(b.offset)} + VMA size ${formatSize(v.size)} runs past the end of ` +
           `MMIO range ${JSON.stringify(m.name)} (${formatSize(m.size)})`);
       }
-      if (!LEAF_SIZES.includes(b.leafSize)) fail(`${bp}.leafSize`, `expected "4K", "2M" or "1G", got ${b.leafSize} bytes`);
+      if (b.leafSize !== undefined && !LEAF_SIZES.includes(b.leafSize)) fail(`${bp}.leafSize`, `expected "4K", "2M" or "1G", got ${b.leafSize} bytes`);
     }
     spans.push(s);
   });

@@ -110,7 +110,7 @@ export function applyWhatIf(base: Layout | null, w: WhatIf, where: Where = (f) =
   for (const bar of bars) {
     const name = uniqueName([...l.vmas, ...l.mmio, ...l.ram], 'bar', true);
     add(l.mmio, 'mmio', '--bar', { name, base: nextRange(l, HOST_BAR_BASE, bar.align), size: bar.size });
-    const backing: Backing = { kind: 'pfnmap', mmio: name, offset: 0, populated: 'mmap', leafSize: PAGE_SIZE };
+    const backing: Backing = { kind: 'pfnmap', mmio: name, offset: 0, touched: false };
     const vma = add(l.vmas, 'vmas', '--bar', { name, start: nextVma(l, bar.align), size: bar.size, flags: vmaFlags(RW, backing, []), backing });
     const iova = nextIova(l, BAR_IOVA_BASE, bar.align);
     add(l.requests, 'requests', '--bar', { op: 'map', label: `${name} (--bar ${bar.text})`, vaddr: vma.start, iova, size: bar.size, ...RW });

@@ -22,11 +22,12 @@ function check_vma_flags(vma: VmAreaStruct, gup_flags: number): number {
 }
 
 // __get_user_pages() (mm/gup.c). Caller holds mmap_sem. Each page returned holds a reference
-// (FOLL_GET) or a pin (FOLL_PIN); pfns go to pages[0..ret).
-// folioBatch (6.4+, "mm/gup: accelerate thp gup even for pages != NULL"): one walk and one
-// try_grab_folio() cover the rest of a large folio; before that, one page per iteration.
-export function __get_user_pages(k: Kernel, start: number, nr_pages: number, gup_flags: number, pages: number[], folioBatch = false): number {
+// (FOLL_GET) or a pin (FOLL_PIN); pfns go to pages[0..ret). The host's gup_folio era: 6.6+
+// ("mm/gup: accelerate thp gup even for pages != NULL") takes the rest of a large folio with
+// one walk and one try_grab_folio(); before that, one page per iteration.
+export function __get_user_pages(k: Kernel, start: number, nr_pages: number, gup_flags: number, pages: number[]): number {
   const c = k.c;
+  const folioBatch = k.host.gup_folio === 'folio';
   let vma: VmAreaStruct | null = null;
   let i = 0;
   const write = (gup_flags & FOLL_WRITE) !== 0;
@@ -38,13 +39,13 @@ export function __get_user_pages(k: Kernel, start: number, nr_pages: number, gup
     }
     // retry: follow_page_mask() (follow_hugetlb_page() for VM_HUGETLB before 6.9), then
     // faultin_page() until the page is there.
-    c.follow_page++;
+    c.follow_page_mask++;
     let pfn = vma.pt.follow(start, write);
     if (pfn < 0) {
-      c.page_faults++;
+      c.handle_mm_fault++;
       const ret = vma.pt.fault(start, write); // faultin_page() -> handle_mm_fault()
       if (ret) return gupDone(k, i, ret);
-      c.follow_page++;
+      c.follow_page_mask++;
       pfn = vma.pt.follow(start, write);
       if (pfn < 0) return gupDone(k, i, -EFAULT);
     }
@@ -71,19 +72,21 @@ function gupDone(k: Kernel, i: number, ret: number): number {
 }
 
 // get_user_pages_longterm() (mm/gup.c, 4.16; without CONFIG_FS_DAX it is get_user_pages()):
-// the vfio caller holds mmap_sem for read.
+// the vfio caller holds mmap_sem for read. The 4.16-shaped vaddr_get_pfn() of later hosts
+// makes the era's call instead (host part gup): get_user_pages(FOLL_LONGTERM) 5.2 .. 5.5,
+// pin_user_pages_remote(FOLL_PIN | FOLL_LONGTERM) 5.6+; counted under that name.
 export function get_user_pages_longterm(k: Kernel, start: number, nr_pages: number, gup_flags: number, pages: number[]): number {
-  k.c.gup_calls++;
+  k.c[k.host.gup]++;
   const ret = __get_user_pages(k, start, nr_pages, gup_flags | FOLL_GET, pages);
   if (ret < 0) k.c.gup_efault++;
   return ret;
 }
 
 // pin_user_pages_remote() (mm/gup.c, 5.6+): FOLL_PIN; vfio passes FOLL_LONGTERM. The caller
-// holds the mmap lock. folioBatch: the 6.4+ GUP that grabs a large folio's pages at once.
-export function pin_user_pages_remote(k: Kernel, start: number, nr_pages: number, gup_flags: number, pages: number[], folioBatch: boolean): number {
-  k.c.gup_calls++;
-  const ret = __get_user_pages(k, start, nr_pages, gup_flags | FOLL_PIN, pages, folioBatch);
+// holds the mmap lock.
+export function pin_user_pages_remote(k: Kernel, start: number, nr_pages: number, gup_flags: number, pages: number[]): number {
+  k.c.pin_user_pages_remote++;
+  const ret = __get_user_pages(k, start, nr_pages, gup_flags | FOLL_PIN, pages);
   if (ret < 0) k.c.gup_efault++;
   return ret;
 }
@@ -97,10 +100,13 @@ export class FollowPfnmapArgs {
   addr_mask = 0;
 }
 
-// follow_pte() (5.x) / follow_pfnmap_start() (6.12+): walk a VM_PFNMAP vma's page table at
-// args.address; 0, or -EINVAL when nothing is mapped there yet.
+// follow_pfn() (5.7 .. 5.11) / follow_pte() (5.12 .. 6.11) / follow_pfnmap_start() (6.12+):
+// walk a VM_PFNMAP vma's page table at args.address; 0, or -EINVAL when nothing is mapped
+// there yet. Counted under the host era's function (host part pfnmap_pfn).
 export function follow_pfnmap_start(k: Kernel, args: FollowPfnmapArgs): number {
-  k.c.follow_pfnmap++;
+  const era = k.host.pfnmap_pfn;
+  if (era === 'follow_pfnmap_start' || era === 'follow_pte') k.c[era]++;
+  else k.c.follow_pfn++;
   const vma = args.vma!;
   const pfn = vma.pt.follow(args.address, false);
   if (pfn < 0) return -EINVAL;
@@ -110,8 +116,9 @@ export function follow_pfnmap_start(k: Kernel, args: FollowPfnmapArgs): number {
 }
 
 // fixup_user_fault() (mm/gup.c): handle_mm_fault() on behalf of a remote access; for a BAR
-// mmap that is vfio-pci's fault handler installing the leaf.
+// mmap that is vfio-pci's fault handler installing the leaf (pfnmap.ts).
 export function fixup_user_fault(k: Kernel, vma: VmAreaStruct, vaddr: number, write: boolean): number {
-  k.c.page_faults++;
+  k.c.fixup_user_fault++;
+  k.c.handle_mm_fault++;
   return vma.pt.fault(vaddr, write);
 }

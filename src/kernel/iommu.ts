@@ -1,5 +1,6 @@
-// An IOMMU domain (drivers/iommu/iommu.c, 4.16): iommu_map() split by iommu_pgsize(),
-// iommu_unmap(), iommu_iova_to_phys(). PTEs are kept as runs of equal-sized, physically
+// An IOMMU domain (drivers/iommu/iommu.c) on VT-d: iommu_map() split by iommu_pgsize(),
+// iommu_unmap() / iommu_unmap_fast(), iommu_iova_to_phys(); the driver callbacks counted per
+// era (ops->map per power-of-two block up to 5.14, ops->map_pages per page size and count 5.15+). PTEs are kept as runs of equal-sized, physically
 // contiguous leaves in growable typed arrays sorted by IOVA; no object per page.
 
 import type { Counters } from '../model/counters.ts';
@@ -29,7 +30,7 @@ export class IommuDomain {
    */
   readonly iovaToPhysBaseOnly: boolean;
 
-  constructor(pgsizes: number[], fgsp: boolean, iovaToPhysBaseOnly: boolean, private readonly c: Counters) {
+  constructor(pgsizes: number[], fgsp: boolean, iovaToPhysBaseOnly: boolean, private readonly ops: 'map' | 'map_pages', private readonly c: Counters) {
     this.pgsizes = [...pgsizes].sort((a, b) => a - b);
     this.ptesPerSize = this.pgsizes.map(() => 0);
     this.fgsp = fgsp;
@@ -64,7 +65,9 @@ export class IommuDomain {
     const min = this.minPagesz;
     if (iova % min || paddr % min || size % min) return -EINVAL;
     const origIova = iova;
+    if (this.ops === 'map') c.intel_iommu_map += pow2Pieces(iova, paddr, size);
     let done = 0;
+    let lastIdx = -1;
     while (done < size) {
       const idx = this.iommu_pgsize(iova, paddr, size - done);
       const pgsize = this.pgsizes[idx]!;
@@ -72,6 +75,8 @@ export class IommuDomain {
         if (done > 0) this.iommu_unmap(origIova, done);
         return -EBUSY;
       }
+      if (this.ops === 'map_pages' && idx !== lastIdx) c.intel_iommu_map_pages++; // one (pgsize, count) group
+      lastIdx = idx;
       this.addPte(iova, paddr, pgsize);
       this.mappedBytes += pgsize;
       c.iommu_ptes++;
@@ -83,25 +88,53 @@ export class IommuDomain {
     return 0;
   }
 
-  // iommu_unmap() (4.16 __iommu_unmap(.., sync = true)): ops->unmap() per iommu_pgsize()
-  // piece; a leaf larger than the piece is cleared whole and its size returned (intel-iommu);
-  // then one IOTLB sync. Returns bytes unmapped; stops at the first IOVA that is not mapped.
+  // iommu_unmap() (4.16 __iommu_unmap(.., sync = true)): the pieces below, then one IOTLB
+  // sync. Returns bytes unmapped; stops at the first IOVA that is not mapped.
   iommu_unmap(iova: number, size: number): number {
-    const unmapped = this.iommu_unmap_fast(iova, size);
+    this.c.iommu_unmap++;
+    const unmapped = this.__iommu_unmap(iova, size);
     this.iotlb_sync();
     return unmapped;
   }
 
-  // iommu_unmap_fast() (4.14+): the same without the sync; the caller syncs (iommu_tlb_sync()).
-  // __iommu_unmap() asks ops->unmap() for iommu_pgsize() pieces until `size` is covered; the
-  // leaves cleared are every leaf the range touches, whole (intel_iommu_unmap() rounds a piece
-  // up to the leaf it hits and returns that size), stopping at the first unmapped IOVA. The
-  // model clears that set run by run instead of piece by piece: the same PTEs, the same bytes.
+  // iommu_unmap_fast() (4.17+): the same without the sync; the caller syncs.
   iommu_unmap_fast(iova: number, size: number): number {
-    this.c.iommu_unmap++;
+    this.c.iommu_unmap_fast++;
+    return this.__iommu_unmap(iova, size);
+  }
+
+  // __iommu_unmap(): ops->unmap() (.. 5.14) / ops->unmap_pages() (5.15+) per iommu_pgsize()
+  // piece of the IOVA alone (iova is passed as paddr too) until `size` is covered;
+  // intel_iommu_unmap() rounds a piece up to the leaf it hits and returns that size. The
+  // leaves cleared are then every leaf the range touches, whole: the model counts the pieces,
+  // then clears that set run by run (the same PTEs, the same bytes).
+  private __iommu_unmap(iova: number, size: number): number {
+    const c = this.c;
+    for (let done = 0; done < size; ) {
+      const r = this.lookup(iova + done);
+      if (r < 0) break;
+      const piece = this.ops === 'map' ? pow2Pieces(iova + done, iova + done, size - done, true) : this.pgsizePiece(iova + done, size - done);
+      if (this.ops === 'map') c.intel_iommu_unmap++;
+      else c.intel_iommu_unmap_pages++;
+      done += Math.max(piece, this.pgsz[r]!);
+    }
     const got = this.clear(iova, size);
-    this.c.iommu_ptes_cleared += got.ptes;
+    c.iommu_ptes_cleared += got.ptes;
     return got.bytes;
+  }
+
+  // iommu_pgsize(domain, iova, paddr = iova, size, &count) (5.15+): pgsize * count, the count
+  // cut at the next larger page size's boundary when the rest could use that size.
+  private pgsizePiece(iova: number, size: number): number {
+    const idx = this.iommu_pgsize(iova, iova, size);
+    const pgsize = this.pgsizes[idx]!;
+    const next = this.pgsizes[idx + 1];
+    let span = size;
+    if (next !== undefined) {
+      const offset = next - (iova % next);
+      if (offset + next <= size) span = offset;
+    }
+    return Math.floor(span / pgsize) * pgsize;
   }
 
   /** iommu_tlb_sync(). */
@@ -270,4 +303,24 @@ export class IommuDomain {
     this.pgsz = g(this.pgsz);
     this.cnt = g(this.cnt);
   }
+}
+
+/**
+ * ops->map / ops->unmap calls before 5.15: VT-d advertised every power of two from 4 KiB
+ * (INTEL_IOMMU_PGSIZES ~0xFFF), so iommu_pgsize() cuts [iova, iova + size) into the largest
+ * power-of-two blocks that iova | paddr is aligned to. Returns the count, or with firstOnly the
+ * first block's size.
+ */
+function pow2Pieces(iova: number, paddr: number, size: number, firstOnly = false): number {
+  let n = 0;
+  while (size >= 4096) {
+    let b = 4096;
+    while (b * 2 <= size && iova % (b * 2) === 0 && paddr % (b * 2) === 0) b *= 2;
+    if (firstOnly) return b;
+    n++;
+    iova += b;
+    paddr += b;
+    size -= b;
+  }
+  return n;
 }

@@ -3,22 +3,21 @@
 
 import { COUNTER_NAMES, newCounters, type Counters } from '../model/counters.ts';
 import { IommuDomain } from './iommu.ts';
-import type { Layout, LayoutVma } from '../model/layout.ts';
-import { PAGE_SIZE } from '../model/units.ts';
+import type { Backing, Layout, LayoutVma } from '../model/layout.ts';
+import { PAGE_SIZE, SZ_1G } from '../model/units.ts';
 import { PhysMem, Region } from './memory.ts';
 import { MmStruct, VM_FLAG_BITS, VmAreaStruct } from './mm.ts';
-import { AnonPageTable, PfnmapPageTable, type PageTable } from './pagetable.ts';
+import { AnonPageTable, type PageTable } from './pagetable.ts';
+import { PfnmapPageTable, type PfnmapFault } from './pfnmap.ts';
 import { placeFolios, regionSeed } from './placement.ts';
 import { planRam, type VmaPlan } from './ram_plan.ts';
+import type { HostKernel } from './host.ts';
 import { VfioIommu, type VfioDma } from './vfio_dma.ts';
 
 /** The functions a pinning strategy supplies; vfio_dma_do_map() / vfio_remove_dma() call them. */
 export interface VfioPinOps {
-  /**
-   * The modelled kernel's intel-iommu returns a superpage's base from iommu_iova_to_phys()
-   * (before Linux 5.8, 77a1bce84bba): applies to VT-d domains (not fine-grained AMD-Vi ones).
-   */
-  readonly vtd_iova_to_phys_base_only: boolean;
+  /** the host kernel these functions run on: the era of each part (host.ts). */
+  readonly host: HostKernel;
   /** vfio_pin_map_dma(): pin and map map_size bytes of dma; 0 or -errno (state undone on error). */
   vfio_pin_map_dma(k: Kernel, dma: VfioDma, map_size: number): number;
   /** vfio_unmap_unpin(): unmap dma from the IOMMU and unpin it; returns pages unlocked. */
@@ -44,12 +43,15 @@ export class Kernel {
   readonly task: Task;
   /** vfio_iommu_type1 module parameter. */
   readonly disable_hugepages: boolean;
+  /** the host kernel: the era of each part. */
+  readonly host: HostKernel;
 
   constructor(
     readonly layout: Layout,
     readonly ops: VfioPinOps,
   ) {
     const counters = this.c;
+    this.host = ops.host;
     const toPfns = (r: { name: string; base: number; size: number }) => ({
       name: r.name, startPfn: r.base / PAGE_SIZE, endPfn: (r.base + r.size) / PAGE_SIZE,
     });
@@ -58,7 +60,7 @@ export class Kernel {
     const byName = new Map(plans.map((p) => [p.vma, p]));
     this.mm = new MmStruct(layout.vmas.map((v) => this.mmap(v, byName.get(v.name))), counters);
     const { pgsizes, fgsp } = layout.system.iommu;
-    this.domain = new IommuDomain(pgsizes, fgsp, !fgsp && ops.vtd_iova_to_phys_base_only, counters);
+    this.domain = new IommuDomain(pgsizes, fgsp, !fgsp && this.host.vtd_iova_to_phys === 'leaf_base', this.host.iommu_ops, counters);
     this.task = {
       capIpcLock: layout.system.capIpcLock,
       rlimitMemlockPages: layout.system.memlock === null ? Infinity : Math.floor(layout.system.memlock / PAGE_SIZE),
@@ -90,7 +92,7 @@ export class Kernel {
       if (!mmio) throw new Error(`layout: vma "${v.name}": no MMIO range "${b.mmio}"`);
       // vfio_pci_mmap(): vma->vm_pgoff = (pci_resource_start(pdev, index) >> PAGE_SHIFT) + pgoff
       pgoff = (mmio.base + b.offset) / PAGE_SIZE;
-      pt = new PfnmapPageTable(v.start, end, pgoff, b.leafSize, b.populated === 'mmap');
+      pt = this.barPageTable(v.start, end, pgoff, b);
     } else {
       if (!plan) throw new Error(`layout: vma "${v.name}" has no RAM plan`);
       const region = (p: VmaPlan['huge']) =>
@@ -100,8 +102,20 @@ export class Kernel {
       const place = (p: VmaPlan['huge'], part: string) =>
         p === null ? null : placeFolios(p.nrFolios, PAGE_SIZE * 2 ** p.order, b.placement, regionSeed(seed, v.name, part));
       pt = new AnonPageTable(v.start, plan.geometry, region(plan.huge), region(plan.small), populated,
-        place(plan.huge, 'huge'), place(plan.small, 'small'));
+        place(plan.huge, 'huge'), place(plan.small, 'small'), this.c);
     }
     return new VmAreaStruct(v.name, v.start, end, flags, pgoff, pt);
+  }
+
+  // vfio_pci_mmap() of the host's era: populated at mmap (4.16 .. 5.7), or on fault (5.8+)
+  // unless the VMM touched the BAR first; 6.12+ maps with pud / pmd leaves where they fit.
+  // The fixture's leafSize / populated pin a "what if" over the era.
+  private barPageTable(start: number, end: number, pgoff: number, b: Extract<Backing, { kind: 'pfnmap' }>): PfnmapPageTable {
+    const era = this.host.vfio_pci_mmap;
+    const huge = era === 'huge_fault' || era === 'huge_fault_at_addr';
+    const maxLeaf = b.leafSize ?? (huge ? SZ_1G : PAGE_SIZE);
+    const mode: PfnmapFault = huge ? era : maxLeaf > PAGE_SIZE ? 'huge_fault' : era === 'remap_at_mmap' ? 'fault_remap_vma' : era;
+    const populated = b.populated !== undefined ? b.populated === 'mmap' : era === 'remap_at_mmap' || b.touched;
+    return new PfnmapPageTable(start, end, pgoff, maxLeaf, mode, populated, this.c);
   }
 }

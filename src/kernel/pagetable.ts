@@ -1,8 +1,9 @@
 // The process page tables behind one VMA, without a JS object per page: what
 // follow_page_mask() finds at an address, what handle_mm_fault() installs, and what the
-// oracle reads (without side effects).
+// oracle reads (without side effects). RAM here; a BAR's (VM_PFNMAP) in pfnmap.ts.
 
-import { PAGE_SIZE, SZ_1G, SZ_2M } from '../model/units.ts';
+import type { Counters } from '../model/counters.ts';
+import { PAGE_SIZE } from '../model/units.ts';
 import { HUGE_ZERO_PFN, ZERO_PFN, type Region } from './memory.ts';
 import type { FolioMap } from './placement.ts';
 import type { RamGeometry } from './ram_plan.ts';
@@ -41,6 +42,7 @@ export class AnonPageTable implements PageTable {
     /** placement: region folio index of each folio in virtual order (null: contiguous). */
     private readonly hugeMap: FolioMap | null,
     private readonly smallMap: FolioMap | null,
+    private readonly c: Counters,
   ) {
     this.folioPages = 2 ** g.order;
     this.folioBytes = this.folioPages * PAGE_SIZE;
@@ -79,9 +81,15 @@ export class AnonPageTable implements PageTable {
   // page, a write fault (or do_wp_page() on the zero page) a folio of its own. hugetlbfs is
   // always populated here.
   fault(vaddr: number, write: boolean): number {
-    const state = this.inHuge(vaddr) ? this.hugeState : this.smallState;
+    const huge = this.inHuge(vaddr);
+    const state = huge ? this.hugeState : this.smallState;
     if (state === null) return 0;
-    const i = this.inHuge(vaddr) ? Math.floor((vaddr - this.g.hugeStart) / this.folioBytes) : this.smallIndex(vaddr);
+    const i = huge ? Math.floor((vaddr - this.g.hugeStart) / this.folioBytes) : this.smallIndex(vaddr);
+    if (state[i] === PTE_NONE) {
+      if (huge) this.c.do_huge_pmd_anonymous_page++;
+      else this.c.do_anonymous_page++;
+    } else if (huge) this.c.do_huge_pmd_wp_page++;
+    else this.c.do_wp_page++;
     state[i] = write ? PTE_PRESENT : Math.max(state[i]!, PTE_ZERO);
     return 0;
   }
@@ -125,56 +133,5 @@ export class AnonPageTable implements PageTable {
 
   leafSize(vaddr: number): number {
     return this.inHuge(vaddr) ? this.folioBytes : PAGE_SIZE;
-  }
-}
-
-/** remap_pfn_range()-style BAR mmap: pfn = vm_pgoff + page index, installed at mmap time or
- *  by the fault handler one leaf at a time. */
-export class PfnmapPageTable implements PageTable {
-  private readonly present: Uint8Array | null;
-
-  constructor(
-    private readonly vmStart: number,
-    private readonly vmEnd: number,
-    private readonly vm_pgoff: number,
-    private readonly leaf: number,
-    populatedAtMmap: boolean,
-  ) {
-    this.present = populatedAtMmap ? null : new Uint8Array(Math.ceil((vmEnd - vmStart) / leaf) + 1);
-  }
-
-  /** leaves are naturally aligned in the address space; the first and last may be cut short. */
-  private leafIndex(vaddr: number): number {
-    return Math.floor(vaddr / this.leaf) - Math.floor(this.vmStart / this.leaf);
-  }
-
-  follow(vaddr: number): number {
-    if (this.present !== null && this.present[this.leafIndex(vaddr)] === 0) return -1;
-    return this.vm_pgoff + Math.floor((vaddr - this.vmStart) / PAGE_SIZE);
-  }
-
-  // vfio_pci_mmap_fault() / huge_fault: installs the leaf holding vaddr.
-  fault(vaddr: number): number {
-    if (this.present !== null) this.present[this.leafIndex(vaddr)] = 1;
-    return 0;
-  }
-
-  // The BAR's mapping is linear whether or not its leaves are installed yet: the fault
-  // handler installs exactly vm_pgoff + index, so that is the ground truth either way.
-  walk(vaddr: number, maxPages: number): { pfn: number; pages: number } {
-    const pfn = this.vm_pgoff + Math.floor((vaddr - this.vmStart) / PAGE_SIZE);
-    return { pfn, pages: Math.min(maxPages, (this.vmEnd - vaddr) / PAGE_SIZE) };
-  }
-
-  // The leaf that maps vaddr: vfio-pci's huge_fault (6.12+) installs a pud or pmd leaf only
-  // where the aligned block lies wholly inside the vma and the pfn is aligned to it
-  // (vfio_pci_mmap_huge_fault()), else it falls back to the next smaller order.
-  leafSize(vaddr: number): number {
-    for (let leaf = this.leaf; leaf > PAGE_SIZE; leaf = leaf === SZ_1G ? SZ_2M : PAGE_SIZE) {
-      const block = Math.floor(vaddr / leaf) * leaf;
-      const pfn = this.vm_pgoff + (block - this.vmStart) / PAGE_SIZE;
-      if (block >= this.vmStart && block + leaf <= this.vmEnd && pfn % (leaf / PAGE_SIZE) === 0) return leaf;
-    }
-    return PAGE_SIZE;
   }
 }

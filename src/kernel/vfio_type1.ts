@@ -3,7 +3,10 @@
 // is_invalid_reserved_pfn(). The pin and unpin call trees are the strategy's (VfioPinOps).
 
 import { EBUSY, EEXIST, EINVAL, ENOMEM } from './errno.ts';
+import { fixup_user_fault, follow_pfnmap_start, FollowPfnmapArgs } from './gup.ts';
 import type { Kernel } from './kernel.ts';
+import type { VmAreaStruct } from './mm.ts';
+import type { Out } from './out.ts';
 import { IOMMU_WRITE, IOMMU_READ, VfioDma } from './vfio_dma.ts';
 import { PAGE_SIZE } from '../model/units.ts';
 
@@ -46,15 +49,39 @@ export function is_invalid_reserved_pfn(k: Kernel, pfn: number): boolean {
   return true;
 }
 
-// put_pfn() (4.16): drops the GUP reference unless the pfn is invalid or reserved.
+// put_pfn() (4.16): drops the GUP reference unless the pfn is invalid or reserved; 5.6+
+// (host part unpin): unpin_user_pages_dirty_lock(&page, 1, prot & IOMMU_WRITE).
 export function put_pfn(k: Kernel, pfn: number, prot: number): number {
   k.c.put_pfn++;
   if (!is_invalid_reserved_pfn(k, pfn)) {
+    if (k.host.unpin === 'unpin_user_pages_dirty_lock') k.c.unpin_user_pages_dirty_lock++;
     if (prot & IOMMU_WRITE) k.c.set_page_dirty++; // SetPageDirty()
     k.mem.put_page(pfn);
     return 1;
   }
   return 0;
+}
+
+/** follow_fault_pfn()'s struct follow_pfnmap_args (on the stack in C). */
+const args = new FollowPfnmapArgs();
+
+// follow_fault_pfn() (5.8 .. 6.14, 41311242221e): walk the BAR's page table (follow_pfn(),
+// follow_pte(), follow_pfnmap_start() by era); if nothing is mapped, fault it in with
+// fixup_user_fault() and walk again. 5.7 (5cbf3264bc71) had follow_pfn() alone, no fault.
+export function follow_fault_pfn(k: Kernel, vma: VmAreaStruct, vaddr: number, pfn: Out, write_fault: boolean): number {
+  args.vma = vma;
+  args.address = vaddr;
+  let ret = follow_pfnmap_start(k, args);
+  if (ret && k.host.pfnmap_pfn !== 'follow_pfn') {
+    ret = fixup_user_fault(k, vma, vaddr, write_fault);
+    if (ret) return ret;
+
+    ret = follow_pfnmap_start(k, args);
+    if (ret) return ret;
+  }
+
+  pfn.v = args.pfn; // (BAR mmaps are writable: the write_fault && !pte_write() test never fails here)
+  return ret;
 }
 
 // vfio_lock_acct() (4.16): mm->locked_vm += npage under mmap_sem held for write, checking

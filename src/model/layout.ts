@@ -25,12 +25,14 @@ export type Backing =
   /** hugetlbfs, always populated (MAP_POPULATE), folio size 2 MiB or 1 GiB. */
   | { kind: 'hugetlb'; pageSize: number; placement: Placement }
   /**
-   * remap_pfn_range-style mmap of an MMIO range (vfio-pci BAR mmap): pfn = vm_pgoff + index,
-   * vm_pgoff = (mmio.base + offset) >> PAGE_SHIFT. populated 'mmap': ptes installed at mmap
-   * time (4.16 vfio-pci); 'fault': installed by the fault handler on first access (5.x+).
-   * leafSize: the CPU page-table leaf that maps an aligned piece (6.12+ huge pfnmap: 2 MiB/1 GiB).
+   * A vfio-pci BAR mmap (VM_IO | VM_PFNMAP): pfn = vm_pgoff + index, vm_pgoff = (mmio.base +
+   * offset) >> PAGE_SHIFT. How its page tables get filled is the host kernel's (kernel/eras.ts);
+   * the fixture says what the VMM did: touched: it accessed the whole mapping before MAP_DMA
+   * (warm page tables), or not (cold: MAP_DMA faults it in, 5.8+). populated / leafSize pin a
+   * "what if" over the host: 'mmap' every leaf present at mmap, 'fault' none; leafSize the
+   * largest CPU leaf vfio-pci may install (6.12+ huge pfnmap: 2 MiB / 1 GiB).
    */
-  | { kind: 'pfnmap'; mmio: string; offset: number; populated: 'mmap' | 'fault'; leafSize: number };
+  | { kind: 'pfnmap'; mmio: string; offset: number; touched: boolean; populated?: 'mmap' | 'fault'; leafSize?: number };
 
 export interface LayoutVma {
   name: string;

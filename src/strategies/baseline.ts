@@ -6,14 +6,16 @@
 // passes FOLL_WRITE, as after "vfio: Use get_user_pages_longterm correctly" (Fixes: 94db151dc892,
 // for stable); docs/kernel-notes.md 1.1 records that the v4.16 tag itself could not be read.
 
-import { ENODEV, ENOMEM } from '../kernel/errno.ts';
+import { EFAULT, ENODEV, ENOMEM } from '../kernel/errno.ts';
 import { FOLL_WRITE, get_user_pages_longterm } from '../kernel/gup.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { PAGE_SIZE } from '../model/units.ts';
 import { VM_PFNMAP } from '../kernel/mm.ts';
 import { out, type Out } from '../kernel/out.ts';
-import { is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma } from '../kernel/vfio_type1.ts';
+import { follow_fault_pfn, is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma } from '../kernel/vfio_type1.ts';
 import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
+import { kv } from '../kernel/eras.ts';
+import { composeHost } from '../kernel/host.ts';
 import type { Strategy } from './strategy.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.16.ts';
 
@@ -39,8 +41,14 @@ function vaddr_get_pfn(k: Kernel, vaddr: number, prot: number, pfn: Out): number
 
   if (vma && vma.vm_flags & VM_PFNMAP) {
     k.c.pfnmap_lookups++;
-    pfn.v = Math.floor((vaddr - vma.vm_start) / PAGE_SIZE) + vma.vm_pgoff;
-    if (is_invalid_reserved_pfn(k, pfn.v)) ret = 0;
+    if (k.host.pfnmap_pfn === 'vm_pgoff') {
+      pfn.v = Math.floor((vaddr - vma.vm_start) / PAGE_SIZE) + vma.vm_pgoff;
+      if (is_invalid_reserved_pfn(k, pfn.v)) ret = 0;
+    } else {
+      // 5.7+: follow_pfn(), 5.8+: follow_fault_pfn() (host part pfnmap_pfn)
+      ret = follow_fault_pfn(k, vma, vaddr, pfn, (prot & IOMMU_WRITE) !== 0);
+      if (!ret && !is_invalid_reserved_pfn(k, pfn.v)) ret = -EFAULT;
+    }
   }
 
   mm.mmap_sem.up_read();
@@ -160,7 +168,7 @@ export const baseline: Strategy = {
   kernel: 'Linux 4.16',
   description: 'vfio_pin_pages_remote() one page at a time via vaddr_get_pfn(), GUP then the VM_PFNMAP fallback',
   source: 'v4.16 drivers/vfio/vfio_iommu_type1.c',
-  vtd_iova_to_phys_base_only: true,
+  host: composeHost(kv(4, 16)),
   vfio_pin_map_dma,
   vfio_unmap_unpin,
 };

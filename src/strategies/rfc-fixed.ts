@@ -8,14 +8,16 @@
 // What correctness costs against the RFC: a page-table walk per page, under one lock.
 // The unmap path is 4.16's (unmap-v4.16.ts).
 
-import { ENODEV, ENOMEM } from '../kernel/errno.ts';
+import { EFAULT, ENODEV, ENOMEM } from '../kernel/errno.ts';
 import { FOLL_WRITE, follow_pfnmap_start, FollowPfnmapArgs, get_user_pages_longterm } from '../kernel/gup.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { PAGE_SIZE } from '../model/units.ts';
 import { VM_IO, VM_PFNMAP, type MmStruct, type VmAreaStruct } from '../kernel/mm.ts';
 import { out, type Out } from '../kernel/out.ts';
-import { is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma } from '../kernel/vfio_type1.ts';
+import { follow_fault_pfn, is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma } from '../kernel/vfio_type1.ts';
 import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
+import { kv } from '../kernel/eras.ts';
+import { composeHost } from '../kernel/host.ts';
 import type { Strategy } from './strategy.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.16.ts';
 
@@ -41,8 +43,14 @@ function vaddr_get_pfn(k: Kernel, vaddr: number, prot: number, pfn: Out): number
 
   if (vma && vma.vm_flags & VM_PFNMAP) {
     k.c.pfnmap_lookups++;
-    pfn.v = Math.floor((vaddr - vma.vm_start) / PAGE_SIZE) + vma.vm_pgoff;
-    if (is_invalid_reserved_pfn(k, pfn.v)) ret = 0;
+    if (k.host.pfnmap_pfn === 'vm_pgoff') {
+      pfn.v = Math.floor((vaddr - vma.vm_start) / PAGE_SIZE) + vma.vm_pgoff;
+      if (is_invalid_reserved_pfn(k, pfn.v)) ret = 0;
+    } else {
+      // 5.7+: follow_pfn(), 5.8+: follow_fault_pfn() (host part pfnmap_pfn)
+      ret = follow_fault_pfn(k, vma, vaddr, pfn, (prot & IOMMU_WRITE) !== 0);
+      if (!ret && !is_invalid_reserved_pfn(k, pfn.v)) ret = -EFAULT;
+    }
   }
 
   mm.mmap_sem.up_read();
@@ -196,7 +204,7 @@ export const rfc_fixed: Strategy = {
   kernel: 'ours, on 4.16',
   description: 'the RFC bounded by the vma end after vaddr, each pfn read with follow_pfn() under one mmap_sem',
   source: 'this project: the seed RFC with its two hazards fixed',
-  vtd_iova_to_phys_base_only: true,
+  host: composeHost(kv(4, 16)),
   vfio_pin_map_dma,
   vfio_unmap_unpin,
 };

@@ -6,14 +6,16 @@
 // Hazards it keeps: vma_pages() is the whole vma, not what lies after vaddr; only the first
 // pfn is checked. The unmap path is 4.16's (unmap-v4.16.ts), unchanged by the patch.
 
-import { ENODEV, ENOMEM } from '../kernel/errno.ts';
+import { EFAULT, ENODEV, ENOMEM } from '../kernel/errno.ts';
 import { FOLL_WRITE, get_user_pages_longterm } from '../kernel/gup.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { PAGE_SIZE } from '../model/units.ts';
 import { VM_IO, VM_PFNMAP, vma_pages, type MmStruct } from '../kernel/mm.ts';
 import { out, type Out } from '../kernel/out.ts';
-import { is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma } from '../kernel/vfio_type1.ts';
+import { follow_fault_pfn, is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma } from '../kernel/vfio_type1.ts';
 import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
+import { kv } from '../kernel/eras.ts';
+import { composeHost } from '../kernel/host.ts';
 import type { Strategy } from './strategy.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.16.ts';
 
@@ -39,8 +41,14 @@ function vaddr_get_pfn(k: Kernel, vaddr: number, prot: number, pfn: Out): number
 
   if (vma && vma.vm_flags & VM_PFNMAP) {
     k.c.pfnmap_lookups++;
-    pfn.v = Math.floor((vaddr - vma.vm_start) / PAGE_SIZE) + vma.vm_pgoff;
-    if (is_invalid_reserved_pfn(k, pfn.v)) ret = 0;
+    if (k.host.pfnmap_pfn === 'vm_pgoff') {
+      pfn.v = Math.floor((vaddr - vma.vm_start) / PAGE_SIZE) + vma.vm_pgoff;
+      if (is_invalid_reserved_pfn(k, pfn.v)) ret = 0;
+    } else {
+      // 5.7+: follow_pfn(), 5.8+: follow_fault_pfn() (host part pfnmap_pfn)
+      ret = follow_fault_pfn(k, vma, vaddr, pfn, (prot & IOMMU_WRITE) !== 0);
+      if (!ret && !is_invalid_reserved_pfn(k, pfn.v)) ret = -EFAULT;
+    }
   }
 
   mm.mmap_sem.up_read();
@@ -178,7 +186,7 @@ export const rfc: Strategy = {
   kernel: 'RFC 2018-02-24 on 4.16',
   description: 'the seed: try_io_pfnmap() short-cuts a VM_IO|VM_PFNMAP vma to min(npage, vma_pages(vma)) pages',
   source: 'LKML 2018-02-24 "[RFC] vfio iommu type1: improve memory pinning process for raw PFN mapping"',
-  vtd_iova_to_phys_base_only: true,
+  host: composeHost(kv(4, 16)),
   vfio_pin_map_dma,
   vfio_unmap_unpin,
 };

@@ -26,6 +26,7 @@ export function vfio_unpin_pages_remote(k: Kernel, dma: VfioDma, iova: number, p
 
 // vfio_unmap_unpin() (4.16). One domain here, so the loop over the other domains is empty.
 export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean): number {
+  k.c.vfio_unmap_unpin++;
   let iova = dma.iova;
   const end = dma.iova + dma.size;
   const domain = k.domain;

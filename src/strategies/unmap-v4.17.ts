@@ -48,6 +48,7 @@ function vfio_sync_unpin(k: Kernel, dma: VfioDma, regions: VfioRegion[]): number
 // contiguous chunk (unless fine-grained superpages), unmap_unpin_fast() per chunk.
 // (unmap_unpin_slow() is only reached when the fast path's kzalloc fails: never here.)
 export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean): number {
+  k.c.vfio_unmap_unpin++;
   let iova = dma.iova;
   const end = dma.iova + dma.size;
   const domain = k.domain;

@@ -37,6 +37,7 @@ export function vfio_unpin_pages_remote(k: Kernel, dma: VfioDma, iova: number, p
 // unpin_user_page_range_dirty_lock() (mm/gup.c): per folio in the range, mark it dirty once
 // and drop all its pins in one gup_put_folio(folio, nr, FOLL_PIN).
 function unpin_user_page_range_dirty_lock(k: Kernel, pfn: number, npage: number, make_dirty: boolean): void {
+  k.c.unpin_user_page_range_dirty_lock++;
   for (let done = 0; done < npage; ) {
     const p = pfn + done;
     const nr = Math.min(npage - done, k.mem.folio_pages_from(p));
@@ -61,6 +62,7 @@ function vfio_sync_unpin(k: Kernel, dma: VfioDma, regions: VfioRegion[]): number
 // contiguous chunk (unless fine-grained superpages), unmap_unpin_fast() per chunk.
 // (unmap_unpin_slow() is only reached when the fast path's kzalloc fails: never here.)
 export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean): number {
+  k.c.vfio_unmap_unpin++;
   let iova = dma.iova;
   const end = dma.iova + dma.size;
   const domain = k.domain;

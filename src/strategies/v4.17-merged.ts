@@ -18,6 +18,8 @@ import { VM_PFNMAP, vma_pages } from '../kernel/mm.ts';
 import { out, type Out } from '../kernel/out.ts';
 import { is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma } from '../kernel/vfio_type1.ts';
 import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
+import { kv } from '../kernel/eras.ts';
+import { composeHost } from '../kernel/host.ts';
 import type { Strategy } from './strategy.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.17.ts';
 
@@ -170,7 +172,7 @@ export const v4_17_merged: Strategy = {
   kernel: 'Linux 4.17-rc1..rc7 (reverted)',
   description: 'the RFC as merged: a reserved first pfn returns min(npage, vma_pages(vma)) with no VMA-flag test',
   source: 'commit 356e88ebe447, reverted by 89c29def6b01 (2018-06-02)',
-  vtd_iova_to_phys_base_only: true,
+  host: { ...composeHost(kv(4, 17)), name: '4.17-rc1' },
   vfio_pin_map_dma,
   vfio_unmap_unpin,
 };

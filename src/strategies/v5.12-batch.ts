@@ -11,35 +11,18 @@
 // docs/kernel-notes.md 5.1 quotes the loop from a 5.15.85 tree.
 
 import { EAGAIN, EFAULT, ENODEV, ENOMEM } from '../kernel/errno.ts';
-import { FOLL_LONGTERM, FOLL_WRITE, fixup_user_fault, follow_pfnmap_start, FollowPfnmapArgs, pin_user_pages_remote } from '../kernel/gup.ts';
+import { FOLL_LONGTERM, FOLL_WRITE, pin_user_pages_remote } from '../kernel/gup.ts';
 import type { Kernel } from '../kernel/kernel.ts';
 import { PAGE_SIZE } from '../model/units.ts';
-import { VM_PFNMAP, type MmStruct, type VmAreaStruct } from '../kernel/mm.ts';
+import { VM_PFNMAP, type MmStruct } from '../kernel/mm.ts';
 import { out, type Out } from '../kernel/out.ts';
 import { vfio_batch_init, vfio_batch_unpin, type VfioBatch } from '../kernel/vfio_batch.ts';
-import { is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma } from '../kernel/vfio_type1.ts';
+import { follow_fault_pfn, is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma } from '../kernel/vfio_type1.ts';
 import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
+import { kv } from '../kernel/eras.ts';
+import { composeHost } from '../kernel/host.ts';
 import type { Strategy } from './strategy.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.17.ts';
-
-/** follow_fault_pfn()'s struct follow_pfnmap_args (on the stack in C). */
-const args = new FollowPfnmapArgs();
-
-function follow_fault_pfn(k: Kernel, vma: VmAreaStruct, vaddr: number, pfn: Out, write_fault: boolean): number {
-  args.vma = vma;
-  args.address = vaddr;
-  let ret = follow_pfnmap_start(k, args); // follow_pte()
-  if (ret) {
-    ret = fixup_user_fault(k, vma, vaddr, write_fault);
-    if (ret) return ret;
-
-    ret = follow_pfnmap_start(k, args);
-    if (ret) return ret;
-  }
-
-  pfn.v = args.pfn; // (BAR mmaps are writable: the write_fault && !pte_write() test never fails here)
-  return 0;
-}
 
 /*
  * Returns the positive number of pfns successfully obtained or a negative
@@ -48,11 +31,12 @@ function follow_fault_pfn(k: Kernel, vma: VmAreaStruct, vaddr: number, pfn: Out,
 function vaddr_get_pfns(k: Kernel, mm: MmStruct, vaddr: number, npages: number, prot: number, pfn: Out, pages: number[]): number {
   let flags = 0;
   let ret: number;
+  k.c.vaddr_get_pfns++;
 
   if (prot & IOMMU_WRITE) flags |= FOLL_WRITE;
 
   mm.mmap_sem.down_read(); // mmap_read_lock()
-  ret = pin_user_pages_remote(k, vaddr, npages, flags | FOLL_LONGTERM, pages, false);
+  ret = pin_user_pages_remote(k, vaddr, npages, flags | FOLL_LONGTERM, pages);
   if (ret > 0) {
     pfn.v = pages[0]!;
     mm.mmap_sem.up_read();
@@ -230,7 +214,19 @@ export const v5_12_batch: Strategy = {
   kernel: 'Linux 5.12',
   description: 'vfio_batch: pin_user_pages_remote() up to 512 pages per mmap lock; PFNMAP one pfn per call via follow_fault_pfn()',
   source: 'commit 4d83de6da265 "vfio/type1: Batch page pinning" and its series',
-  vtd_iova_to_phys_base_only: false,
+  host: composeHost(kv(5, 12)),
   vfio_pin_map_dma,
   vfio_unmap_unpin,
+};
+
+// Linux 6.12: the same pin loop on a 6.12 host (f9e54c3a2f5b: vfio-pci maps a BAR with pud /
+// pmd leaves, one per fault; a77f9489f1d7: follow_pfnmap_start()), still one BAR page per
+// vaddr_get_pfns(); folio-batched GUP (6.6+). A host knob, so one file and two registry entries.
+export const v6_12_huge_pfnmap: Strategy = {
+  ...v5_12_batch,
+  name: 'v6.12-huge-pfnmap',
+  kernel: 'Linux 6.12',
+  description: 'the 5.12 pin loop on huge pfnmap BARs (pud/pmd leaves, one per fault): still one follow_pfnmap_start() per 4 KiB page',
+  source: 'commits f9e54c3a2f5b "vfio/pci: implement huge_fault support" and a77f9489f1d7 "vfio: use the new follow_pfnmap API"',
+  host: composeHost(kv(6, 12)),
 };

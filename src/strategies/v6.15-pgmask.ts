@@ -17,6 +17,8 @@ import { out, type Out } from '../kernel/out.ts';
 import { vfio_batch_init, vfio_batch_unpin, type VfioBatch } from '../kernel/vfio_batch.ts';
 import { is_invalid_reserved_pfn, put_pfn, vfio_find_vpfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma } from '../kernel/vfio_type1.ts';
 import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
+import { kv } from '../kernel/eras.ts';
+import { composeHost } from '../kernel/host.ts';
 import type { Strategy } from './strategy.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.17.ts';
 
@@ -54,11 +56,12 @@ function vaddr_get_pfns(k: Kernel, mm: MmStruct, vaddr: number, npages: number, 
   const pin_pages = Math.min(npages, batch.capacity);
   let flags = 0;
   let ret: number;
+  k.c.vaddr_get_pfns++;
 
   if (prot & IOMMU_WRITE) flags |= FOLL_WRITE;
 
   mm.mmap_sem.down_read(); // mmap_read_lock()
-  ret = pin_user_pages_remote(k, vaddr, pin_pages, flags | FOLL_LONGTERM, batch.pages, true);
+  ret = pin_user_pages_remote(k, vaddr, pin_pages, flags | FOLL_LONGTERM, batch.pages);
   if (ret > 0) {
     pfn.v = batch.pages[0]!;
     batch.size = ret;
@@ -252,7 +255,7 @@ export const v6_15_pgmask: Strategy = {
   kernel: 'Linux 6.15',
   description: 'follow_pfnmap_start() addr_mask: a PFNMAP run per CPU leaf (1 GiB / 2 MiB / 4 KiB); folio-batched GUP',
   source: 'commit 0fd06844de5d "vfio/type1: Use mapping page mask for pfnmaps" and its series',
-  vtd_iova_to_phys_base_only: false,
+  host: composeHost(kv(6, 15)),
   vfio_pin_map_dma,
   vfio_unmap_unpin,
 };

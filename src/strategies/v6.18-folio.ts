@@ -18,6 +18,8 @@ import { out, type Out } from '../kernel/out.ts';
 import { vfio_batch_init, vfio_batch_unpin, type VfioBatch } from '../kernel/vfio_batch.ts';
 import { is_invalid_reserved_pfn, put_pfn, vfio_iommu_map, vfio_lock_acct, vfio_remove_dma, vpfn_pages } from '../kernel/vfio_type1.ts';
 import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
+import { kv } from '../kernel/eras.ts';
+import { composeHost } from '../kernel/host.ts';
 import type { Strategy } from './strategy.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v6.18.ts';
 
@@ -55,11 +57,12 @@ function vaddr_get_pfns(k: Kernel, mm: MmStruct, vaddr: number, npages: number, 
   const pin_pages = Math.min(npages, batch.capacity);
   let flags = 0;
   let ret: number;
+  k.c.vaddr_get_pfns++;
 
   if (prot & IOMMU_WRITE) flags |= FOLL_WRITE;
 
   mm.mmap_sem.down_read(); // mmap_read_lock()
-  ret = pin_user_pages_remote(k, vaddr, pin_pages, flags | FOLL_LONGTERM, batch.pages, true);
+  ret = pin_user_pages_remote(k, vaddr, pin_pages, flags | FOLL_LONGTERM, batch.pages);
   if (ret > 0) {
     pfn.v = batch.pages[0]!;
     batch.size = ret;
@@ -275,7 +278,7 @@ export const v6_18_folio: Strategy = {
   kernel: 'Linux 6.18',
   description: 'large-folio batching: locked_vm charged per folio chunk; unpin per folio when the dma has no reserved pfns',
   source: 'Li Zhe, "vfio/type1: optimize vfio_pin_pages_remote() and vfio_unpin_pages_remote() for large folio" (2025)',
-  vtd_iova_to_phys_base_only: false,
+  host: composeHost(kv(6, 18)),
   vfio_pin_map_dma,
   vfio_unmap_unpin,
 };

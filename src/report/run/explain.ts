@@ -3,10 +3,9 @@
 // breakdown()), largest first: "baseline  map  0.400 s: 41% mmap_sem read acquisitions, ...".
 // Pure: the records and the profile in, lines out.
 
-import type { CounterName } from '../../model/counters.ts';
+import { counterDef, type CounterName } from '../../model/counters.ts';
 import { breakdown, modelledNs, type Profile } from '../../model/profile.ts';
 import type { FixtureResult } from '../../model/result.ts';
-import { counterLabel } from '../counter-labels.ts';
 import { formatModelled } from '../units.ts';
 
 interface ExplainPart {
@@ -43,7 +42,7 @@ export function explainFixture(fx: FixtureResult, profile: Profile, opts: Explai
       const parts = breakdown(profile, counters)
         .filter((p) => p.share >= minShare)
         .slice(0, top)
-        .map((p) => ({ counter: p.counter as CounterName, label: counterLabel(p.counter as CounterName).label, ns: p.ns, share: p.share }));
+        .map((p) => ({ counter: p.counter as CounterName, label: counterDef(p.counter as CounterName).label, ns: p.ns, share: p.share }));
       const named = parts.reduce((sum, p) => sum + p.share, 0);
       const totalNs = modelledNs(profile, counters);
       out.push({ strategy: s.strategy, side, totalNs, parts, otherShare: totalNs > 0 ? Math.max(0, 1 - named) : 0 });

@@ -1,9 +1,8 @@
 // Pin-count table: one column per strategy, one row per counter, map side then unmap side,
 // ending with the verdict row. Rows that are zero for every strategy are left out unless verbose.
 
-import { COUNTER_NAMES, type CounterName } from '../../model/counters.ts';
+import { counterDef, counterOrder, type CounterName } from '../../model/counters.ts';
 import type { FixtureResult, StrategyResult } from '../../model/result.ts';
-import { counterLabel } from '../counter-labels.ts';
 import { cell, type Cell, type Grid } from '../grid.ts';
 import { formatCount, formatPageSize } from '../units.ts';
 import { verdictCell } from './verdict.ts';
@@ -21,22 +20,16 @@ const LOCKED_VM_PEAK = 'locked_vm_peak';
 const PTES_BY_SIZE = 'iommu_ptes_by_size';
 type Item = CounterName | typeof LOCKED_VM_PEAK | typeof PTES_BY_SIZE;
 
-/** The kernel's order of work on each side; counters not named here follow in COUNTER_NAMES order. */
-const MAP_ORDER: Item[] = [
-  'vfio_ioctls', 'pages_pinned', 'vfio_pin_pages_remote', 'vaddr_get_pfn', 'pfnmap_shortcut', 'pfnmap_lookups',
-  'gup_calls', 'gup_pages', 'gup_efault', 'follow_page', 'page_faults',
-  'mmap_sem_read', 'mmap_sem_write', 'find_vma', 'vmacache_hits', 'vma_tree_steps',
-  'is_invalid_reserved_pfn', 'page_ref_get', 'page_ref_put', 'put_pfn', 'set_page_dirty',
-  'locked_vm_updates', LOCKED_VM_PEAK, 'iommu_map', 'iommu_ptes', PTES_BY_SIZE,
-];
-const UNMAP_ORDER: Item[] = [
-  'vfio_ioctls', 'iommu_iova_to_phys', 'iommu_unmap', 'iommu_ptes_cleared', 'iotlb_sync',
-  'vfio_unpin_pages_remote', 'put_pfn', 'page_ref_put', 'set_page_dirty',
-  'locked_vm_updates', 'mmap_sem_write', 'mmap_sem_read',
-];
-
-function withRest(order: Item[]): Item[] {
-  return [...order, ...COUNTER_NAMES.filter((n) => !order.includes(n))];
+/** The counters in the kernel's order of work on each side (model/counters.ts), with the
+ *  locked_vm peak after the locked_vm updates and the PTEs by size after the PTE count. */
+function sideItems(side: Side): Item[] {
+  const items: Item[] = [];
+  for (const n of counterOrder(side)) {
+    items.push(n);
+    if (side === 'map' && n === 'locked_vm_updates') items.push(LOCKED_VM_PEAK);
+    if (side === 'map' && n === 'iommu_ptes') items.push(PTES_BY_SIZE);
+  }
+  return items;
 }
 
 /** IOMMU page sizes seen by any strategy, largest first. */
@@ -72,7 +65,7 @@ function spec(side: Side, item: Item): RowSpec {
   }
   return {
     side,
-    label: counterLabel(item).label,
+    label: counterDef(item).label,
     value: (s) => {
       // undefined: a stored document written before this counter existed
       const n = s.counters[side][item] as number | undefined;
@@ -82,8 +75,8 @@ function spec(side: Side, item: Item): RowSpec {
 }
 
 const ROW_SPECS: readonly RowSpec[] = [
-  ...withRest(MAP_ORDER).map((i) => spec('map', i)),
-  ...withRest(UNMAP_ORDER).filter((i) => i !== LOCKED_VM_PEAK && i !== PTES_BY_SIZE).map((i) => spec('unmap', i)),
+  ...sideItems('map').map((i) => spec('map', i)),
+  ...sideItems('unmap').map((i) => spec('unmap', i)),
 ];
 
 export function pinCountGrid(fx: FixtureResult, verbose = false): Grid {

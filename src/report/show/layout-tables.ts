@@ -16,9 +16,14 @@ function backingText(b: Backing): string {
     case 'anon': return `anon 4K, ${b.populated ? 'populated (MAP_POPULATE)' : 'on fault'}`;
     case 'thp': return `anon THP (MADV_HUGEPAGE), ${b.populated ? 'populated' : 'on fault'}`;
     case 'hugetlb': return `hugetlbfs ${formatPageSize(b.pageSize)}`;
-    case 'pfnmap':
-      return `pfnmap ${b.mmio}+${formatHex(b.offset)}, ${b.populated === 'mmap' ? 'ptes at mmap' : 'ptes on fault'}, ` +
-        `${formatPageSize(b.leafSize)} leaf`;
+    case 'pfnmap': {
+      const whatIf = [
+        ...(b.populated === undefined ? [] : [b.populated === 'mmap' ? 'ptes at mmap' : 'ptes on fault']),
+        ...(b.leafSize === undefined ? [] : [`leaves up to ${formatPageSize(b.leafSize)}`]),
+      ];
+      return `pfnmap ${b.mmio}+${formatHex(b.offset)}, ${b.touched ? 'touched before MAP_DMA' : 'untouched'}` +
+        (whatIf.length === 0 ? '' : ` (what-if: ${whatIf.join(', ')})`);
+    }
   }
 }
 

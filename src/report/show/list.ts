@@ -1,7 +1,6 @@
 // `list`: bundled fixtures, strategies and cost profiles as tables.
 
-import { COUNTER_NAMES } from '../../model/counters.ts';
-import { counterLabel } from '../counter-labels.ts';
+import { COUNTER_TABLE } from '../../model/counters.ts';
 import { cell, renderTable, type Grid } from '../grid.ts';
 import { makeChalk, type ReportOptions } from '../style.ts';
 
@@ -44,9 +43,9 @@ function profilesGrid(input: ListInput): Grid {
 /** Every counter the pin-count table can show, with its kernel meaning. */
 function countersGrid(): Grid {
   return {
-    head: ['counter', 'row label', 'counts'],
+    head: ['counter (kprobe name)', 'kind', 'counts'],
     align: ['left', 'left', 'left'],
-    rows: COUNTER_NAMES.map((n) => [cell(n, 'strong'), cell(counterLabel(n).label), cell(counterLabel(n).help)]),
+    rows: COUNTER_TABLE.map((r) => [cell(r.name, 'strong'), cell(r.kind), cell(r.help)]),
   };
 }
 

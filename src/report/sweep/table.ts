@@ -18,7 +18,7 @@ export interface KeyCounter {
 export const DEFAULT_KEY_COUNTERS: readonly KeyCounter[] = [
   { side: 'map', name: 'vfio_pin_pages_remote', label: 'pin calls' },
   { side: 'map', name: 'vaddr_get_pfn', label: 'vaddr_get_pfn' },
-  { side: 'map', name: 'gup_calls', label: 'GUP calls' },
+  { side: 'map', name: 'vaddr_get_pfns', label: 'vaddr_get_pfns' },
   { side: 'unmap', name: 'iommu_iova_to_phys', label: 'iova_to_phys' },
 ];
 
