@@ -1,13 +1,25 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI straight from the source tree through tsx (no build step).
-// Resolves its own real path so it also works through npm's node_modules/.bin symlink.
+// Runs the compiled CLI from dist/ (`npm run build`; `npm ci`, `npm pack` and an install from a
+// git URL build it through the `prepare` script). The V8 tuning goes first, before any hot code
+// is loaded. In a source checkout without dist/ (e.g. `npm ci --ignore-scripts`) it runs the
+// TypeScript sources through tsx (a devDependency) instead. import.meta.url is the real path:
+// Node resolves npm's node_modules/.bin symlink for the main module.
 
-import { realpathSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { register } from 'tsx/esm/api';
+import { existsSync } from 'node:fs';
 
-register();
-const here = dirname(realpathSync(fileURLToPath(import.meta.url)));
-await import(pathToFileURL(join(here, '..', 'src', 'run', 'v8-tuning.ts')).href);
-await import(pathToFileURL(join(here, '..', 'src', 'cli', 'main.ts')).href);
+const dist = new URL('../dist/', import.meta.url);
+if (existsSync(new URL('cli/main.js', dist))) {
+  await import(new URL('run/v8-tuning.js', dist).href);
+  await import(new URL('cli/main.js', dist).href);
+} else {
+  let register;
+  try {
+    ({ register } = await import('tsx/esm/api'));
+  } catch {
+    process.stderr.write('vfio-pin-bench: dist/ is missing: run `npm run build` (or `npm ci`) in the package folder\n');
+    process.exit(70);
+  }
+  register();
+  await import(new URL('../src/run/v8-tuning.ts', import.meta.url).href);
+  await import(new URL('../src/cli/main.ts', import.meta.url).href);
+}

@@ -30,6 +30,7 @@ export function effectiveWorkers(requested: number, points: number): number {
   return Math.max(1, Math.min(requested, points));
 }
 
+// dist/run/sweep-worker.js (compiled) or, under tsx, src/run/sweep-worker.js (registers tsx first)
 const WORKER_ENTRY = new URL('./sweep-worker.js', import.meta.url);
 
 export async function runSweep(plan: SweepPlan, cfg: PointConfig, opts: SweepRunOptions): Promise<SweepPoint[]> {
