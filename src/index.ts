@@ -6,15 +6,15 @@
 //   const doc = await run('gpu-16g-bar', { strategies: ['baseline', 'rfc'] });
 //   for (const s of doc.fixtures[0].strategies) console.log(s.strategy, s.verdict, s.modelled.mapNs);
 
-import { DEFAULT_FIXTURE } from './cli/inputs.ts';
+import { DEFAULT_FIXTURE } from './input/inputs.ts';
 import { bundledFixtures } from './input/bundled.ts';
 import { loadFixture as loadFixtureFile, parseFixture as parseFixtureJson } from './input/fixture.ts';
 import { DEFAULT_PROFILE, listProfiles, loadProfile } from './input/profile.ts';
 import { InputError } from './model/errors.ts';
 import type { Layout } from './model/layout.ts';
 import type { FixtureResult, RunDocument } from './model/result.ts';
-import type { RunOptions as RunnerOptions } from './run/api.ts';
-import { makeDocument, runLayout } from './run/runner.ts';
+import { makeDocument } from './run/document.ts';
+import { runLayout, type RunOptions as RunnerOptions } from './run/runner.ts';
 import { STRATEGIES } from './strategies/registry.ts';
 
 export { DEFAULT_FIXTURE, DEFAULT_PROFILE, InputError, listProfiles };
@@ -104,7 +104,7 @@ export async function run(fixtures: string | Fixture | readonly (string | Fixtur
   const list: readonly (string | Fixture)[] = Array.isArray(fixtures) ? fixtures : [fixtures as string | Fixture];
   const inputs = list.map((f) => (typeof f === 'string' ? loadFixtureFile(f) : f));
   const opts: RunnerOptions = {
-    strategies,
+    strategies: STRATEGIES.filter((s) => strategies.includes(s.name)),
     profile,
     timeMs: options.timeMs ?? 200,
     iterations: options.iterations ?? 3,

@@ -61,7 +61,7 @@ export interface TimingStats {
   samples: number;
 }
 
-interface Modelled {
+export interface Modelled {
   profile: string;
   mapNs: number;
   unmapNs: number;
@@ -117,7 +117,7 @@ export interface RunDocument {
 }
 
 /** A timed task that is not a DMA map/unmap pass (bench/index.ts). */
-interface TaskResult {
+export interface TaskResult {
   name: string;
   timing: TimingStats;
 }
