@@ -3,19 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { main } from '../src/cli/program.ts';
 import type { RunDocument, SweepDocument } from '../src/model/result.ts';
+import { inproc } from './bin.ts';
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = {
-    out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t),
-    stdoutColor: false, stderrIsTTY: false, stderrColumns: 80, env: {},
-  };
-  const code = await main(['node', 'vfio-pin-bench', ...args], io);
-  return { code, stdout, stderr };
-}
+const cli = inproc;
 
 describe('--kernel', () => {
   test('run: each release composed, named linux-<major.minor>, in the order given, after -s strategies', async () => {
