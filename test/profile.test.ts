@@ -91,7 +91,7 @@ describe('loadProfile: a path to a user\'s profile file', () => {
     fails(() => loadProfile(join(dir, 'nope.json')), /^--profile \/.*\/nope\.json: no such file$/);
     mkdirSync(join(dir, 'folder.json'));
     fails(() => loadProfile(join(dir, 'folder.json')), /^--profile .*folder\.json: cannot read: EISDIR/);
-    fails(() => loadProfile('nope'), /^--profile: no profile "nope"; bundled: xeon-e5-2\.6ghz, or give a path to a profile file \(\.json\)$/);
+    fails(() => loadProfile('nope'), /^--profile: no profile "nope"; bundled: qemu-tcg, xeon-e5-2\.6ghz, or give a path to a profile file \(\.json\)$/);
   });
 });
 
