@@ -111,7 +111,7 @@ describe('measurement files', () => {
     writeFileSync(p, typeof doc === 'string' ? doc : JSON.stringify(doc));
     return p;
   };
-  const bad = (over: Record<string, unknown>, obsOver: Record<string, unknown> = {}): unknown =>
+  const bad = (over: Record<string, unknown>, obsOver: Record<string, unknown> = {}): Record<string, unknown> =>
     ({ ...good, ...over, observations: (over.observations as unknown[] | undefined) ?? [{ ...good.observations[0], ...obsOver }] });
   const cases: [string, unknown, RegExp][] = [
     ['no observations', bad({ observations: [] }), /: observations: no observations: nothing to calibrate on$/],

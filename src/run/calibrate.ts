@@ -38,14 +38,25 @@ export interface Calibration {
   counters: Counters[];
 }
 
-/** Per-ioctl counters of every (layout, strategy) pair the observations use, each simulated once. */
+/** Per-ioctl counters of every (layout, strategy) pair the observations use, each simulated once,
+ *  and only up to the last request an observation of that pair times. */
 function simulateAll(obs: readonly Observation<Strategy>[]): Counters[] {
+  const last = new Map<Layout, Map<string, number>>();
+  for (const o of obs) {
+    const m = last.get(o.layout) ?? new Map<string, number>();
+    last.set(o.layout, m);
+    m.set(o.strategy.name, Math.max(m.get(o.strategy.name) ?? 0, ...o.requests));
+  }
   const runs = new Map<Layout, Map<string, IoctlCounters[]>>();
   return obs.map((o) => {
     let byKernel = runs.get(o.layout);
     if (!byKernel) runs.set(o.layout, (byKernel = new Map()));
     let ioctls = byKernel.get(o.strategy.name);
-    if (!ioctls) byKernel.set(o.strategy.name, (ioctls = perIoctlCounters(o.layout, o.strategy)));
+    if (!ioctls) {
+      const upto = last.get(o.layout)!.get(o.strategy.name)!;
+      ioctls = perIoctlCounters({ ...o.layout, requests: o.layout.requests.slice(0, upto + 1) }, o.strategy);
+      byKernel.set(o.strategy.name, ioctls);
+    }
     const sum = newCounters();
     for (const i of o.requests) {
       const io = ioctls[i]!;
