@@ -152,7 +152,7 @@ describe('bad input: exit 2, one line naming the problem, no stack', () => {
     ['--bar 16gigs', ['--bar', '16gigs'], /--bar: expected a size like "16GiB", got "16gigs"/],
     ['--bar -1G', ['--bar', '-1G'], /--bar: /],
     ['--iommu-pgsizes 3k', ['--bar', '1G', '--iommu-pgsizes', '3k'], /--iommu-pgsizes: /],
-    ['unknown profile', ['--profile', 'nope'], /--profile <name\|file\.json>' argument 'nope' is invalid\. unknown profile "nope"; valid: xeon-e5-2\.6ghz/],
+    ['unknown profile', ['--profile', 'nope'], /--profile <name\|file\.json>' argument 'nope' is invalid\. unknown profile "nope"; valid: qemu-tcg, xeon-e5-2\.6ghz/],
   ];
   for (const [what, args, message] of cases) {
     test(what, async () => {

@@ -40,7 +40,7 @@ describe('parseProfile', () => {
   test('the bundled profile: every counter priced, listed', () => {
     const p = loadProfile('xeon-e5-2.6ghz');
     assert.deepEqual(Object.keys(p.ns).sort(), [...COUNTER_NAMES].sort());
-    assert.deepEqual(listProfiles().map((x) => x.name), ['xeon-e5-2.6ghz']);
+    assert.deepEqual(listProfiles().map((x) => x.name), ['qemu-tcg', 'xeon-e5-2.6ghz']);
   });
   const bad = (edit: (ns: Record<string, unknown>) => void, top: Record<string, unknown> = {}): unknown => {
     const ns = { ...BUNDLED.ns };
@@ -60,7 +60,7 @@ describe('parseProfile', () => {
   });
   test('not an object, unknown key, no name', () => {
     fails(() => parseProfile([], 'my.json'), /^my\.json: expected an object/);
-    fails(() => parseProfile(bad(() => {}, { cpu: 'xeon' }), 'my.json'), /^my\.json: cpu: unknown key; expected name, description, derivation, ns$/);
+    fails(() => parseProfile(bad(() => {}, { cpu: 'xeon' }), 'my.json'), /^my\.json: cpu: unknown key; expected name, description, derivation, ns, fit$/);
     fails(() => parseProfile(bad(() => {}, { name: '' }), 'my.json'), /^my\.json: name: expected a non-empty string, got ""$/);
   });
   test('derivation is optional in a user\'s file', () => {
@@ -91,7 +91,7 @@ describe('loadProfile: a path to a user\'s profile file', () => {
     fails(() => loadProfile(join(dir, 'nope.json')), /^--profile \/.*\/nope\.json: no such file$/);
     mkdirSync(join(dir, 'folder.json'));
     fails(() => loadProfile(join(dir, 'folder.json')), /^--profile .*folder\.json: cannot read: EISDIR/);
-    fails(() => loadProfile('nope'), /^--profile: no profile "nope"; bundled: xeon-e5-2\.6ghz, or give a path to a profile file \(\.json\)$/);
+    fails(() => loadProfile('nope'), /^--profile: no profile "nope"; bundled: qemu-tcg, xeon-e5-2\.6ghz, or give a path to a profile file \(\.json\)$/);
   });
 });
 

@@ -1,6 +1,7 @@
 // The commander program and main(): wiring only. Every error ends as an exit code here.
 
 import { Command } from 'commander';
+import { calibrateCommand } from './calibrate.ts';
 import { compareCommand } from './compare.ts';
 import type { ExitStatus } from '../model/errors.ts';
 import { exitCodeFor, EXIT_OK } from './errors.ts';
@@ -23,6 +24,7 @@ Examples:
   $ vfio-pin-bench validate ./my-vm.json     check your own fixture
   $ vfio-pin-bench run --output result.json  the tables, and the JSON document in a file
   $ vfio-pin-bench compare main.json result.json   the CI gate: exit 1 on a regression
+  $ vfio-pin-bench calibrate my-timings.json -o my-host.json   fit a cost profile to measured times
   $ vfio-pin-bench help run                  every option of a command
 
 Exit codes: 0 ok; 1 a regression (compare) or an UNSAFE / BROKEN strategy (run
@@ -44,6 +46,7 @@ export function buildProgram(io: Io, status: ExitStatus = { code: EXIT_OK }): Co
     .addHelpText('after', EXAMPLES);
   runCommand(program, io, status);
   compareCommand(program, io, status);
+  calibrateCommand(program, io);
   exportCommand(program, io);
   listCommand(program, io);
   showCommand(program, io);

@@ -3,8 +3,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { COUNTER_NAMES } from '../model/counters.ts';
-import type { Profile } from '../model/profile.ts';
+import { COUNTER_NAMES, isCounterName, type CounterName } from '../model/counters.ts';
+import type { Profile, ProfileFit } from '../model/profile.ts';
 import { InputError } from '../model/errors.ts';
 import { parseJson, readText } from './read-file.ts';
 
@@ -44,7 +44,7 @@ export function parseProfile(json: unknown, file: string): Profile {
   const o = json as Record<string, unknown>;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new InputError(`${file}: expected an object, got ${typeof json}`);
   for (const key of Object.keys(o)) {
-    if (!['name', 'description', 'derivation', 'ns'].includes(key)) throw new InputError(`${file}: ${key}: unknown key; expected name, description, derivation, ns`);
+    if (!['name', 'description', 'derivation', 'ns', 'fit'].includes(key)) throw new InputError(`${file}: ${key}: unknown key; expected name, description, derivation, ns, fit`);
   }
   if (typeof o.name !== 'string' || !o.name) throw new InputError(`${file}: name: expected a non-empty string, got ${JSON.stringify(o.name)}`);
   if (typeof o.description !== 'string') throw new InputError(`${file}: description: expected a string, got ${JSON.stringify(o.description)}`);
@@ -62,5 +62,40 @@ export function parseProfile(json: unknown, file: string): Profile {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
       throw new InputError(`${file}: ns.${name}: expected a non-negative number of ns (every counter must be priced, 0 allowed), got ${JSON.stringify(v)}`);
   }
-  return { name: o.name, description: o.description, derivation: (o.derivation as string[] | undefined) ?? [], ns: ns as Profile['ns'] };
+  const base = { name: o.name, description: o.description, derivation: (o.derivation as string[] | undefined) ?? [], ns: ns as Profile['ns'] };
+  return o.fit === undefined ? base : { ...base, fit: parseFit(o.fit, file) };
+}
+
+const FIT_KEYS = ['measurements', 'date', 'observations', 'rmsError', 'maxError', 'looRmsError', 'looMaxError', 'firstRunNs', 'fitted', 'groups', 'confounded', 'unconstrained'];
+
+/** A profile's "fit" (calibrate writes it): shapes checked; the observations are kept as written. */
+function parseFit(v: unknown, file: string): ProfileFit {
+  const f = v as Record<string, unknown>;
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) throw new InputError(`${file}: fit: expected an object`);
+  for (const key of Object.keys(f)) if (!FIT_KEYS.includes(key)) throw new InputError(`${file}: fit.${key}: unknown key; expected ${FIT_KEYS.join(', ')}`);
+  const names = (key: string): CounterName[] => {
+    const a = f[key] ?? [];
+    if (!Array.isArray(a)) throw new InputError(`${file}: fit.${key}: expected an array of counter names`);
+    for (const n of a) if (typeof n !== 'string' || !isCounterName(n)) throw new InputError(`${file}: fit.${key}: ${JSON.stringify(n)} is not a counter`);
+    return a as CounterName[];
+  };
+  const num = (key: string): number | null => {
+    const x = f[key];
+    if (x === undefined || x === null) return null;
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new InputError(`${file}: fit.${key}: expected a number, got ${JSON.stringify(x)}`);
+    return x;
+  };
+  if (typeof f.measurements !== 'string') throw new InputError(`${file}: fit.measurements: expected a string (the measurement file or source)`);
+  if (f.date !== undefined && typeof f.date !== 'string') throw new InputError(`${file}: fit.date: expected a string`);
+  if (f.observations !== undefined && !Array.isArray(f.observations)) throw new InputError(`${file}: fit.observations: expected an array`);
+  const groups = f.groups ?? [];
+  if (!Array.isArray(groups) || !groups.every((g) => Array.isArray(g) && g.every((n) => typeof n === 'string' && isCounterName(n))))
+    throw new InputError(`${file}: fit.groups: expected arrays of counter names`);
+  return {
+    measurements: f.measurements, date: (f.date as string | undefined) ?? '',
+    observations: (f.observations as ProfileFit['observations'] | undefined) ?? [],
+    rmsError: num('rmsError'), maxError: num('maxError'), looRmsError: num('looRmsError'), looMaxError: num('looMaxError'),
+    firstRunNs: num('firstRunNs') ?? 0,
+    fitted: names('fitted'), groups: groups as CounterName[][], confounded: names('confounded'), unconstrained: names('unconstrained'),
+  };
 }

@@ -12,6 +12,7 @@ const MiB = 1024 * 1024;
 const READ_LIMITS = {
   fixtures: 10 * MiB,
   profiles: 1 * MiB,
+  measurements: 4 * MiB,
   'result documents': 256 * MiB,
   'tool files': 1 * MiB,
 } as const;

@@ -63,6 +63,7 @@ export const COUNTER_TABLE = [
   row('put_pfn', 'call', 'put_pfn', 'put_pfn() calls', 6),
   row('unpin_user_pages_dirty_lock', 'call', 'unpin_user_pages_dirty_lock', 'put_pfn()\'s unpin of one page (5.6+)', 6.1),
   row('unpin_user_page_range_dirty_lock', 'call', 'unpin_user_page_range_dirty_lock', 'one run unpinned folio by folio (6.18+)', 6.2),
+  row('contig_pages', 'derived', 'folio contiguity steps', 'pages contig_pages() walked in vfio_pin_pages_remote()\'s batch loop (6.18: one per page of a folio run; a static helper, no kprobe)'),
   row('locked_vm_updates', 'derived', 'locked_vm updates', 'vfio_lock_acct() calls that changed mm->locked_vm', 9),
   row('iommu_map', 'call', 'iommu_map', 'iommu_map() calls'),
   row('intel_iommu_map', 'call', 'intel_iommu_map', 'VT-d ops->map, one IOMMU page each (.. 5.14)'),

@@ -216,6 +216,7 @@ function contig_pages(k: Kernel, batch: VfioBatch): number {
   const head = k.mem.compound_head(first);
   let n = 1;
   while (n < batch.size && batch.pages[batch.offset + n] === first + n && k.mem.compound_head(first + n) === head) n++;
+  k.c.contig_pages += n; // the loop's per-page compare of batch->pages[] (no other counter sees it)
   return n;
 }
 

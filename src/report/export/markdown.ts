@@ -2,7 +2,7 @@
 
 import type { Profile } from '../../model/profile.ts';
 import type { FixtureResult, RunDocument } from '../../model/result.ts';
-import { explainCaption, explainFixture, explanationText } from '../run/explain.ts';
+import { explainCaption, explainFixture, explanationText, unconstrainedWarning } from '../run/explain.ts';
 import { renderMarkdownTable } from '../grid.ts';
 import { envText, summaryText } from '../run/header.ts';
 import { pinCountGrid } from '../run/pincount.ts';
@@ -48,6 +48,7 @@ function fixtureMarkdown(doc: RunDocument, fx: FixtureResult, verbose: boolean, 
       explainCaption(explain),
       '',
       ...explainFixture(fx, explain).map((e) => `- \`${e.strategy}\` ${e.side}: ${explanationText(e)}`),
+      ...[unconstrainedWarning(fx, explain)].flatMap((w) => (w === null ? [] : ['', `> ${w}`])),
     ]),
   ].join('\n');
 }

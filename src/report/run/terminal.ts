@@ -3,7 +3,7 @@
 
 import type { Profile } from '../../model/profile.ts';
 import type { FixtureResult, RunDocument } from '../../model/result.ts';
-import { explainCaption, explainLines } from './explain.ts';
+import { explainCaption, explainLines, unconstrainedWarning } from './explain.ts';
 import { renderTable } from '../grid.ts';
 import { headerLine } from './header.ts';
 import { pinCountGrid } from './pincount.ts';
@@ -44,7 +44,11 @@ function fixtureReport(doc: RunDocument, fx: FixtureResult, opts: TerminalOption
 }
 
 function explainTerminal(fx: FixtureResult, profile: Profile, width: number, c: ReturnType<typeof makeChalk>): string[] {
-  return explainLines(fx, profile).map((l) => `  ${c.bold(l.strategy.padEnd(width))}  ${l.side.padEnd(5)}  ${l.text}`);
+  const warning = unconstrainedWarning(fx, profile);
+  return [
+    ...explainLines(fx, profile).map((l) => `  ${c.bold(l.strategy.padEnd(width))}  ${l.side.padEnd(5)}  ${l.text}`),
+    ...(warning === null ? [] : [c.yellow(warning)]),
+  ];
 }
 
 export function formatTerminal(doc: RunDocument, opts: TerminalOptions): string {
