@@ -12,7 +12,8 @@ export const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   strategies: ['kernel', 'model'],
   verify: ['kernel', 'model'],
   input: ['kernel', 'model'],
-  run: ['verify', 'strategies', 'input', 'kernel', 'model'],
+  fit: ['model'],
+  run: ['verify', 'strategies', 'input', 'fit', 'kernel', 'model'],
   report: ['model'],
 };
 
