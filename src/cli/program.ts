@@ -1,6 +1,7 @@
 // The commander program and main(): wiring only. Every error ends as an exit code here.
 
 import { Command } from 'commander';
+import { checkCommand } from './check.ts';
 import { compareCommand } from './compare.ts';
 import type { ExitStatus } from '../model/errors.ts';
 import { exitCodeFor, EXIT_OK } from './errors.ts';
@@ -44,6 +45,7 @@ export function buildProgram(io: Io, status: ExitStatus = { code: EXIT_OK }): Co
     .addHelpText('after', EXAMPLES);
   runCommand(program, io, status);
   compareCommand(program, io, status);
+  checkCommand(program, io, status);
   exportCommand(program, io);
   listCommand(program, io);
   showCommand(program, io);
