@@ -6,6 +6,7 @@ import { compareCommand } from './compare.ts';
 import type { ExitStatus } from '../model/errors.ts';
 import { exitCodeFor, EXIT_OK } from './errors.ts';
 import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
 import { processIo, type Io } from './io.ts';
 import { listCommand } from './list.ts';
 import { runCommand } from './run.ts';
@@ -47,6 +48,7 @@ export function buildProgram(io: Io, status: ExitStatus = { code: EXIT_OK }): Co
   compareCommand(program, io, status);
   checkCommand(program, io, status);
   exportCommand(program, io);
+  importCommand(program, io);
   listCommand(program, io);
   showCommand(program, io);
   sweepCommand(program, io);
