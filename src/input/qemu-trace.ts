@@ -1,7 +1,7 @@
 // QEMU's vfio trace events, as the "log" trace backend prints them (scripts/tracetool/backend/
-// log.py: "<event> <format>\n"; older QEMUs prefix "<tid>@<sec>.<usec>:" under -msg
-// timestamp=on). The formats are hw/vfio/trace-events' (read in qemu/qemu at 5.x and 9.x-era
-// commits; the installed 7.2's /usr/share/qemu/trace-events-all has the same three):
+// log.py: "<event> <format>\n"; QEMU 7.2 prefixes "<tid>@<sec>.<usec>:" under -msg
+// timestamp=on, checked). The formats are hw/vfio/trace-events' (read in qemu/qemu at 5.x and
+// 9.x-era commits; the installed 7.2's /usr/share/qemu/trace-events-all has the same three):
 //   vfio_listener_region_add_ram "region_add [ram] 0x%"PRIx64" - 0x%"PRIx64" [%p]"   iova, last iova, vaddr
 //   vfio_listener_region_del "region_del 0x%"PRIx64" - 0x%"PRIx64                   iova, last iova
 //   vfio_listener_region_add_no_dma_map "Region \"%s\" 0x%"PRIx64" size=0x%"PRIx64" is not aligned to

@@ -92,7 +92,7 @@ export function classify(vmas: SmapsVma[], o: SmapsImportOptions, notes: string[
     notes.push(`guest RAM: the VMAs at ${o.guestRam.map(formatHex).join(', ')}, as --guest-ram said`);
   } else {
     notes.push(qemu
-      ? `guest RAM: QEMU RAM blocks (read-write, not executable, VmFlags dc: QEMU madvises every RAM block MADV_DONTFORK) of ${formatSize(GUEST_RAM_MIN)} or more; ` +
+      ? `guest RAM: QEMU RAM blocks (read-write, not executable, VmFlags dc: QEMU 7.2 madvises every RAM block MADV_DONTFORK) of ${formatSize(GUEST_RAM_MIN)} or more; ` +
         'smaller blocks are ROMs, VRAM and ACPI tables. Override: import smaps --guest-ram <VMA start> (repeatable)'
       : `guest RAM: read-write, not executable anonymous or shared-memory VMAs of ${formatSize(GUEST_RAM_MIN)} or more (no QEMU RAM block, VmFlags dc, found). ` +
         'Override: import smaps --guest-ram <VMA start> (repeatable)');
