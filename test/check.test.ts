@@ -6,7 +6,8 @@
 // compared row must come out equal on the matching kernel; one count changed must be found.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -263,5 +264,65 @@ describe('check: the command', () => {
     const noFixture = await cli(['check', p]);
     assert.equal(noFixture.code, 2);
     assert.match(noFixture.stderr, /required option '-f, --fixture <fixture>' not specified/);
+  });
+});
+
+describe('scripts/capture-kprobes.sh (against a fake tracefs: this machine has no kprobes)', () => {
+  const SCRIPT = new URL('../scripts/capture-kprobes.sh', import.meta.url).pathname;
+  const sh = (args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      execFile('sh', [SCRIPT, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr });
+      });
+    });
+
+  test('add, run, remove: probes named after their function, one file per step that check reads', async () => {
+    const t = mkdtempSync(join(tmpdir(), 'vpb-tracefs-'));
+    mkdirSync(join(t, 'events', 'vpb'), { recursive: true });
+    writeFileSync(join(t, 'kprobe_events'), '');
+    // a clone only (vaddr_get_pfns.constprop.0), a plain symbol, a module symbol; follow_pte absent
+    writeFileSync(join(t, 'kallsyms'), ['ffffffff81000000 T iommu_map', 'ffffffffc0000010 t vaddr_get_pfns.constprop.0\t[vfio_iommu_type1]',
+      'ffffffffc0000000 t vfio_pin_pages_remote\t[vfio_iommu_type1]', ''].join('\n'));
+    writeFileSync(join(t, 'kprobe_profile'), `${line('vfio_pin_pages_remote', 3)}\n${line('vaddr_get_pfns', 10)}\n${line('iommu_map', 3)}\n${line('someone_elses', 1)}\n`);
+    const env = { TRACEFS: t, KALLSYMS: join(t, 'kallsyms'), VPB_FUNCS: 'vfio_pin_pages_remote vaddr_get_pfns iommu_map follow_pte' };
+    const out = join(t, 'capture');
+    // the command changes the counts between the snapshots, as the DMA maps would
+    const bump = `printf '%s\\n' '${line('vfio_pin_pages_remote', 4)}' '${line('vaddr_get_pfns', 11)}' '${line('iommu_map', 4)}' > ${join(t, 'kprobe_profile')}`;
+    const r = await sh(['run', out, '--', 'sh', '-c', bump], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /note: vaddr_get_pfns is only in .*kallsyms as vaddr_get_pfns\.constprop\.0: probing that/);
+    assert.match(r.stderr, /skipped follow_pte: not in .*kallsyms \(another era's name on this kernel, or inlined everywhere\)/);
+    assert.equal(readFileSync(join(t, 'kprobe_events'), 'utf8'),
+      'p:vpb/vfio_pin_pages_remote vfio_pin_pages_remote\np:vpb/vaddr_get_pfns vaddr_get_pfns.constprop.0\np:vpb/iommu_map iommu_map\n');
+    assert.equal(readFileSync(join(t, 'events', 'vpb', 'enable'), 'utf8'), '1\n');
+    const before = parseKprobeCapture(readFileSync(join(out, '01-before'), 'utf8'), '01-before');
+    assert.deepEqual([...before.snapshots[0]!.entries.keys()], ['vfio_pin_pages_remote', 'vaddr_get_pfns', 'iommu_map']); // only its own events
+    assert.deepEqual(before.probes.map((p) => [p.event, p.symbol]), [['vfio_pin_pages_remote', 'vfio_pin_pages_remote'],
+      ['vaddr_get_pfns', 'vaddr_get_pfns.constprop.0'], ['iommu_map', 'iommu_map']]);
+    assert.match(before.kernel ?? '', /^\d+\.\d+/);
+    // check reads the two files: one step, all of the fixture's requests; here a 1 GiB BAR
+    // mapped twice on 6.18 would be 2 vfio_pin_pages_remote, not 1: exit 1 with that row
+    const c = await cli(['check', join(out, '01-before'), join(out, '02-after'), '--fixture', `${FIX}qemu-tcg-1g-align21.json`, '--kernel', '6.18']);
+    assert.equal(c.code, 1, c.stderr);
+    assert.match(c.stdout, /vfio_pin_pages_remote +│ +1 \(sim 2: -1\) │ DIFFERS/);
+    const rm = await sh(['remove'], env);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.match(readFileSync(join(t, 'kprobe_events'), 'utf8'), /-:vpb\/vfio_pin_pages_remote\n-:vpb\/vaddr_get_pfns\n-:vpb\/iommu_map\n$/);
+    assert.equal(readFileSync(join(t, 'events', 'vpb', 'enable'), 'utf8'), '0\n');
+  });
+
+  test('usage and a missing tracefs are exit 2 with one line', async () => {
+    assert.equal((await sh([], {})).code, 2);
+    const r = await sh(['add'], { TRACEFS: join(tmpdir(), 'no-such-tracefs') });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^capture-kprobes\.sh: .*no-such-tracefs\/kprobe_events is not writable: run as root\n$/);
+  });
+
+  test('shellcheck-clean (when shellcheck is installed)', async (t) => {
+    const r = await new Promise<{ code: number; out: string }>((resolve) => {
+      execFile('shellcheck', [SCRIPT], (err, stdout, stderr) => resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, out: stdout + stderr }));
+    });
+    if (r.code === -1) return t.skip('shellcheck is not installed');
+    assert.equal(r.code, 0, r.out);
   });
 });

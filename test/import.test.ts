@@ -113,6 +113,13 @@ describe('import smaps: the real QEMU 7.2 captures', () => {
     assert.equal(v.code, 0, v.stderr);
     assert.equal(v.stdout, `ok ${out}\n`);
     assert.equal((JSON.parse(readFileSync(out, 'utf8')) as { name: string }).name, 'qemu-7-2-thp-1g');
+    // `run` on it: the registry's v5.12-batch (a 5.12 host: GUP walks every 4 KiB page, no folio
+    // batching before 6.6): 512 pin_user_pages_remote() of 512 pages, 262,144 walks, the oracle ok
+    const run = await cli(['run', out, '--no-timing', '-s', 'v5.12-batch', '--json']);
+    assert.equal(run.code, 0, run.stderr);
+    const s = (JSON.parse(run.stdout) as { fixtures: { strategies: { verdict: string; counters: { map: Record<string, number> } }[] }[] }).fixtures[0]!.strategies[0]!;
+    assert.equal(s.verdict, 'ok');
+    assert.deepEqual([s.counters.map.pin_user_pages_remote, s.counters.map.pages_pinned, s.counters.map.follow_page_mask], [512, N, N]);
   });
 });
 
