@@ -27,7 +27,7 @@ export interface SmapsImportOptions {
   guestRam?: number[];
 }
 
-export type VmaRole = 'guest-ram' | 'ram-block' | 'bar' | 'other';
+type VmaRole = 'guest-ram' | 'ram-block' | 'bar' | 'other';
 
 export interface ClassifiedVma {
   vma: SmapsVma;
@@ -36,7 +36,7 @@ export interface ClassifiedVma {
 }
 
 /** "1GiB", "132KiB", "4096": the largest binary unit that divides exactly (the fixture grammar). */
-export function sizeText(n: number): string {
+function sizeText(n: number): string {
   for (const [s, u] of [[2 ** 40, 'TiB'], [2 ** 30, 'GiB'], [2 ** 20, 'MiB'], [2 ** 10, 'KiB']] as const) {
     if (n >= s && n % s === 0) return `${n / s}${u}`;
   }
@@ -60,10 +60,11 @@ const isBar = (v: SmapsVma): boolean => has(v, 'io') && has(v, 'pf') && v.shared
 /** Memory a VMM could hand a guest: read-write, not executable, anonymous or shared memory (not a library or [heap]). */
 function ramCandidate(v: SmapsVma): boolean {
   if (!v.read || !v.write || v.exec || has(v, 'io') || has(v, 'pf')) return false;
-  if (v.path === '' || v.path.startsWith('[anon:')) return true;
+  // anonymous memory, and hugetlb pages whether of a hugetlbfs file or MAP_HUGETLB ("/anon_hugepage")
+  if (v.path === '' || v.path.startsWith('[anon:') || has(v, 'ht')) return true;
   if (v.path.startsWith('[')) return false;
-  // hugetlbfs, memfd, /dev/shm or another file mapped shared (memory-backend-file, -memfd)
-  return v.shared && (has(v, 'ht') || has(v, 'dc') || v.path.startsWith('/memfd:') || v.path.startsWith('/dev/shm/'));
+  // memfd, /dev/shm or another file QEMU mapped shared as a RAM block (memory-backend-file, -memfd)
+  return v.shared && (has(v, 'dc') || v.path.startsWith('/memfd:') || v.path.startsWith('/dev/shm/'));
 }
 
 /** Which VMAs are guest RAM, QEMU RAM blocks, vfio-pci BARs; the notes say how that was decided. */
@@ -135,7 +136,7 @@ function ramBacking(v: SmapsVma, name: string, where: string, notes: string[]): 
 }
 
 /** The fixture's "mmio" range, VMA and notes of a BAR mmap. */
-function barParts(c: ClassifiedVma, where: string, nextBase: number, notes: string[]): { mmio: Json; vma: Json; size: number } {
+function barParts(c: ClassifiedVma, where: string, nextBase: number, notes: string[]): { mmio: Json; vma: Json; end: number } {
   const v = c.vma;
   const size = v.end - v.start;
   const span = isPowerOfTwo(size) ? size : 2 ** Math.ceil(Math.log2(size));
@@ -154,7 +155,7 @@ function barParts(c: ClassifiedVma, where: string, nextBase: number, notes: stri
   return {
     mmio: { name: c.name, base: formatHex(base), size: sizeText(size) },
     vma: { name: c.name, start: formatHex(v.start), size: sizeText(size), ...(prot === 'rw' ? {} : { prot }), backing: { kind: 'pfnmap', mmio: c.name, touched: false } },
-    size: span,
+    end: base + span,
   };
 }
 
@@ -169,7 +170,7 @@ export function fixtureVmas(kept: ClassifiedVma[], file: string, notes: string[]
       const b = barParts(c, where, nextBase, notes);
       mmio.push(b.mmio);
       vmas.push(b.vma);
-      nextBase = Math.max(nextBase, Number(BigInt((b.mmio.base as string))) + b.size);
+      nextBase = b.end;
       continue;
     }
     const { backing, flags } = ramBacking(c.vma, c.name, where, notes);

@@ -19,6 +19,14 @@ export interface TraceImportOptions extends SmapsImportOptions {
   trace: string;
 }
 
+/** A request in trace order: a map names its VMA and the offset into it. */
+interface Req {
+  line: number;
+  iova: string;
+  size: string;
+  map?: { c: ClassifiedVma; offset: number };
+}
+
 const hex = (n: bigint): string => `0x${n.toString(16)}`;
 const U64 = 2n ** 64n;
 
@@ -50,7 +58,7 @@ export function traceFixture(events: TraceEvent[], vmas: SmapsVma[], o: TraceImp
   }
 
   const used = new Map<ClassifiedVma, true>();
-  const requests: Json[] = [];
+  const requests: Req[] = [];
   const live: { iova: bigint; last: bigint; line: number }[] = [];
   const vmaOf = (vaddr: bigint, size: bigint, line: number): ClassifiedVma => {
     const c = classified.find((x) => BigInt(x.vma.start) <= vaddr && vaddr < BigInt(x.vma.end));
@@ -76,7 +84,7 @@ export function traceFixture(events: TraceEvent[], vmas: SmapsVma[], o: TraceImp
       const c = vmaOf(e.vaddr, size, e.line);
       used.set(c, true);
       live.push({ iova: e.iova, last: e.last, line: e.line });
-      requests.push({ c, line: e.line, iova: u64(e.iova, at(e.line)), size: u64(size, at(e.line)), offset: Number(e.vaddr - BigInt(c.vma.start)) });
+      requests.push({ line: e.line, iova: u64(e.iova, at(e.line)), size: u64(size, at(e.line)), map: { c, offset: Number(e.vaddr - BigInt(c.vma.start)) } });
       maps++;
     } else if (e.kind === 'unmap') {
       if (droppedRanges.some((d) => d.iova === e.iova && d.last === e.last)) continue;
@@ -96,13 +104,12 @@ export function traceFixture(events: TraceEvent[], vmas: SmapsVma[], o: TraceImp
   for (const c of kept) if (c.name === '') c.name = `block${blocks++}`;
   const { vmas: fvmas, mmio } = fixtureVmas(kept, o.file, notes);
 
-  const out: Json[] = requests.map((r) => {
-    const c = r.c as ClassifiedVma | undefined;
-    if (c === undefined) return { op: 'unmap', label: `line ${r.line as number}: region_del`, iova: r.iova, size: r.size };
-    const offset = r.offset as number;
+  const out: Json[] = requests.map(({ line, iova, size, map }) => {
+    if (map === undefined) return { op: 'unmap', label: `line ${line}: region_del`, iova, size };
+    const { c, offset } = map;
     return {
-      op: 'map', label: `line ${r.line as number}: ${c.name}${offset === 0 ? '' : `+${formatHex(offset)}`}`,
-      vaddr: { vma: c.name, ...(offset === 0 ? {} : { offset: formatHex(offset) }) }, iova: r.iova, size: r.size,
+      op: 'map', label: `line ${line}: ${c.name}${offset === 0 ? '' : `+${formatHex(offset)}`}`,
+      vaddr: { vma: c.name, ...(offset === 0 ? {} : { offset: formatHex(offset) }) }, iova, size,
     };
   });
   notes.push(`requests: ${maps} maps and ${unmaps} unmaps from ${o.trace} (vfio_listener_region_add_ram / _del), in QEMU's order; ` +

@@ -7,8 +7,7 @@
 import { Kernel } from '../kernel/kernel.ts';
 import { COUNTER_NAMES, counterDef, isCounterName, newCounters, type CounterName, type Counters } from '../model/counters.ts';
 import { InputError } from '../model/errors.ts';
-import type { CheckCell, CheckReport, CheckRow, CheckRowKind, CheckStep } from '../model/check.ts';
-import { rowDiffers } from '../model/check.ts';
+import { rowDiffers, type CheckCell, type CheckReport, type CheckRow, type CheckRowKind, type CheckStep } from '../model/check.ts';
 import type { Layout } from '../model/layout.ts';
 import { functionOfEvent, type KprobeCapture, type Snapshot } from '../input/kprobe-profile.ts';
 import type { Strategy } from '../strategies/strategy.ts';

@@ -2,8 +2,7 @@
 // step: the measured count, and where the simulator differs its count and the difference), the
 // reasons for rows that are not judged, and the verdict line; or the record as JSON.
 
-import type { CheckCell, CheckReport, CheckRow } from '../../model/check.ts';
-import { rowDiffers } from '../../model/check.ts';
+import { rowDiffers, type CheckCell, type CheckReport, type CheckRow } from '../../model/check.ts';
 import { cell, renderTable, type Cell, type Grid } from '../grid.ts';
 import { makeChalk } from '../style.ts';
 import { formatCount } from '../units.ts';
