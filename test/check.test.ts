@@ -19,7 +19,7 @@ import { InputError } from '../src/model/errors.ts';
 import { cellText } from '../src/report/check/terminal.ts';
 import { checkCapture, KPROBE_FUNCTIONS } from '../src/run/kprobe-check.ts';
 import { kernelStrategy } from '../src/strategies/kernels.ts';
-import { cli } from './bin.ts';
+import { cli, inproc } from './bin.ts';
 
 const FIX = new URL('../fixtures/real-kernel/', import.meta.url).pathname;
 type Measured = { log: string; kernel: string; ioctls: Record<string, Record<string, number>> };
@@ -233,17 +233,17 @@ describe('check: the command', () => {
     // the whole align21 probe in one step: 2 maps (cold, warm) and 2 unmaps of a 1 GiB BAR at 1 GiB + 2 MiB
     const before = write('before', `${line('vaddr_get_pfns', 5)}\n${line('iommu_iova_to_phys', 7)}\n`);
     const after = write('after', `${line('vaddr_get_pfns', 5 + 1024)}\n${line('iommu_iova_to_phys', 7 + 2 * 262144)}\n`);
-    const noKernel = await cli(['check', before, after, '--fixture', fixture]);
+    const noKernel = await inproc(['check', before, after, '--fixture', fixture]);
     assert.equal(noKernel.code, 2);
     assert.match(noKernel.stderr, /^--kernel: needed: .* does not say which kernel it was captured on/);
-    const r = await cli(['check', before, after, '--fixture', fixture, '--kernel', '6.18.15+deb13-amd64', '--json']);
+    const r = await inproc(['check', before, after, '--fixture', fixture, '--kernel', '6.18.15+deb13-amd64', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { verdict: { equal: number; differ: number } };
     assert.deepEqual([doc.verdict.equal, doc.verdict.differ], [2, 0]);
   });
 
   test('one count changed: exit 1, the row named', async () => {
-    const r = await cli(['check', write('bad.txt', buildCapture(m, { damage: ['bar_unmap1', 'iommu_iova_to_phys', -1] })), '--fixture', fixture]);
+    const r = await inproc(['check', write('bad.txt', buildCapture(m, { damage: ['bar_unmap1', 'iommu_iova_to_phys', -1] })), '--fixture', fixture]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /iommu_iova_to_phys .*262,143 \(sim 262,144: -1\).*DIFFERS/);
     assert.match(r.stdout, /DIFFERENT: 1 function differs, 12 equal/);
@@ -251,17 +251,20 @@ describe('check: the command', () => {
 
   test('garbage: exit 2, one line naming the file and line, no stack', async () => {
     const p = write('garbage.txt', `${line('iommu_map', 1)}\n\n<html>\n`);
-    const r = await cli(['check', p, p, '--fixture', fixture, '--kernel', '6.18']);
+    const r = await inproc(['check', p, p, '--fixture', fixture, '--kernel', '6.18']);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, `${p}:3: not a kprobe_profile line: expected "<event> <hits> <missed hits>", got "<html>"\n`);
   });
 
   test('a kernel outside the simulator\'s range, and a missing --fixture: exit 2', async () => {
     const p = write('ok2.txt', buildCapture(m));
-    const old = await cli(['check', p, '--fixture', fixture, '--kernel', '3.10.0-1160.el7.x86_64']);
+    const old = await inproc(['check', p, '--fixture', fixture, '--kernel', '3.10.0-1160.el7.x86_64']);
     assert.equal(old.code, 2);
-    assert.equal(old.stderr, '--kernel: 3.10 is outside the kernels the simulator composes (4.16 .. 6.18)\n');
-    const noFixture = await cli(['check', p]);
+    assert.equal(old.stderr, '--kernel: Linux 3.10 is outside the modelled releases 4.16 .. 6.18\n');
+    const two = await inproc(['check', p, '--fixture', fixture, '--kernel', '6.1,6.18']);
+    assert.equal(two.code, 2);
+    assert.equal(two.stderr, '--kernel: one release, the captured host\'s, got 2\n');
+    const noFixture = await inproc(['check', p]);
     assert.equal(noFixture.code, 2);
     assert.match(noFixture.stderr, /required option '-f, --fixture <fixture>' not specified/);
   });

@@ -20,7 +20,7 @@ import { InputError } from '../src/model/errors.ts';
 import type { Layout } from '../src/model/layout.ts';
 import { perIoctlCounters } from '../src/run/per-ioctl.ts';
 import { kernelStrategy } from '../src/strategies/kernels.ts';
-import { cli } from './bin.ts';
+import { cli, inproc } from './bin.ts';
 
 const REAL = new URL('../fixtures/real/', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'vpb-import-'));
@@ -109,13 +109,13 @@ describe('import smaps: the real QEMU 7.2 captures', () => {
     const r = await cli(['import', 'smaps', `${REAL}qemu-7.2-thp-1g/smaps`, '--output', out]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stderr, `wrote ${out}\n`);
-    const v = await cli(['validate', out]);
+    const v = await inproc(['validate', out]);
     assert.equal(v.code, 0, v.stderr);
     assert.equal(v.stdout, `ok ${out}\n`);
     assert.equal((JSON.parse(readFileSync(out, 'utf8')) as { name: string }).name, 'qemu-7-2-thp-1g');
     // `run` on it: the registry's v5.12-batch (a 5.12 host: GUP walks every 4 KiB page, no folio
     // batching before 6.6): 512 pin_user_pages_remote() of 512 pages, 262,144 walks, the oracle ok
-    const run = await cli(['run', out, '--no-timing', '-s', 'v5.12-batch', '--json']);
+    const run = await inproc(['run', out, '--no-timing', '-s', 'v5.12-batch', '--json']);
     assert.equal(run.code, 0, run.stderr);
     const s = (JSON.parse(run.stdout) as { fixtures: { strategies: { verdict: string; counters: { map: Record<string, number> } }[] }[] }).fixtures[0]!.strategies[0]!;
     assert.equal(s.verdict, 'ok');
@@ -165,11 +165,11 @@ describe('import smaps: bad input, with the line', () => {
   test('the command: exit 2, one line, and no output file', async () => {
     const smaps = write('bad.smaps', `${head}\nSize:   2048 kB\nVmFlags: rd wr zz \n`);
     const out = join(tmp, 'never.json');
-    const r = await cli(['import', 'smaps', smaps, '--output', out]);
+    const r = await inproc(['import', 'smaps', smaps, '--output', out]);
     assert.equal(r.code, 2);
     assert.equal(r.stderr, `${smaps}:3: unknown VmFlags mnemonic "zz" (known: rd wr ex sh mr mw me ms gd pf dw lo io sr rr dc de ac nr ht sf nl ar wf dd sd mm hg nh mg mp bt mt um uw ui ur ss sl lf dp gu ??)\n`);
     assert.equal(existsSync(out), false);
-    const flag = await cli(['import', 'smaps', smaps, '--no-such-flag']);
+    const flag = await inproc(['import', 'smaps', smaps, '--no-such-flag']);
     assert.equal(flag.code, 2);
     assert.match(flag.stderr, /unknown option '--no-such-flag'/);
   });
@@ -256,16 +256,16 @@ describe('import qemu-trace', () => {
 
   test('the command: the real capture\'s trace and smaps give a fixture validate accepts; a bad trace writes nothing', async () => {
     const out = join(tmp, 'trace.json');
-    const r = await cli(['import', 'qemu-trace', trace, '--smaps', smaps, '-o', out]);
+    const r = await inproc(['import', 'qemu-trace', trace, '--smaps', smaps, '-o', out]);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal((await cli(['validate', out])).code, 0);
+    assert.equal((await inproc(['validate', out])).code, 0);
     const badTrace = write('bad.log', 'vfio_listener_region_del region_del 0x0\n');
     const out2 = join(tmp, 'never2.json');
-    const b = await cli(['import', 'qemu-trace', badTrace, '--smaps', smaps, '-o', out2]);
+    const b = await inproc(['import', 'qemu-trace', badTrace, '--smaps', smaps, '-o', out2]);
     assert.equal(b.code, 2);
     assert.equal(b.stderr, `${badTrace}:1: vfio_listener_region_del: expected "region_del 0x<iova> - 0x<last iova>" (hw/vfio/trace-events), got "region_del 0x0"\n`);
     assert.equal(existsSync(out2), false);
-    const noSmaps = await cli(['import', 'qemu-trace', trace]);
+    const noSmaps = await inproc(['import', 'qemu-trace', trace]);
     assert.equal(noSmaps.code, 2);
     assert.match(noSmaps.stderr, /required option '--smaps <file>' not specified/);
   });
