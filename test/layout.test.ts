@@ -198,13 +198,16 @@ test('not validation errors: the kernel answers these with an errno', () => {
 });
 
 test('validation errors: shape, types, keys', () => {
-  bad((j) => { j.vmass = []; }, 'unknown key "vmass" (allowed: $schema, version, name, description, system, ram, mmio, vmas, requests)');
+  bad((j) => { j.vmass = []; }, 'unknown key "vmass" (allowed: $schema, version, name, description, notes, system, ram, mmio, vmas, requests)');
   bad((j) => { delete j.name; }, 'missing required key "name"');
   bad((j) => { j.version = 2; }, 'version: expected 1 (the only fixture format version), got 2');
   bad((j) => { j.version = '1'; }, 'version: expected 1 (the only fixture format version), got "1"');
   bad((j) => { j.name = 'GPU'; }, 'name: expected a name of lower-case letters, digits and "-" like "gpu-16g-bar", got "GPU"');
   bad((j) => { j.name = 7; }, 'name: expected a string, got 7');
   bad((j) => { j.description = ''; }, 'description: expected one non-empty line, got ""');
+  bad((j) => { j.notes = 'guessed'; }, 'notes: expected an array, got "guessed"');
+  bad((j) => { j.notes = ['ok', 'two\nlines']; }, 'notes[1]: expected one non-empty line, got "two\\nlines"');
+  bad((j) => { j.notes = [3]; }, 'notes[0]: expected a string, got 3');
   bad((j) => { j.vmas = {}; }, 'vmas: expected an array, got an object');
   bad((j) => { j.vmas[0].sise = 1; }, 'vmas[0]: unknown key "sise" (allowed: name, start, align, size, prot, flags, backing)');
   bad((j) => { delete j.vmas[1].backing; }, 'vmas[1]: missing required key "backing"');

@@ -2,10 +2,12 @@
 
 import { Command } from 'commander';
 import { calibrateCommand } from './calibrate.ts';
+import { checkCommand } from './check.ts';
 import { compareCommand } from './compare.ts';
 import type { ExitStatus } from '../model/errors.ts';
 import { exitCodeFor, EXIT_OK } from './errors.ts';
 import { exportCommand } from './export.ts';
+import { importCommand } from './import.ts';
 import { processIo, type Io } from './io.ts';
 import { listCommand } from './list.ts';
 import { runCommand } from './run.ts';
@@ -47,7 +49,9 @@ export function buildProgram(io: Io, status: ExitStatus = { code: EXIT_OK }): Co
   runCommand(program, io, status);
   compareCommand(program, io, status);
   calibrateCommand(program, io);
+  checkCommand(program, io, status);
   exportCommand(program, io);
+  importCommand(program, io);
   listCommand(program, io);
   showCommand(program, io);
   sweepCommand(program, io);

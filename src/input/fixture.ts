@@ -4,7 +4,7 @@ import type { Layout } from '../model/layout.ts';
 import { bundledFixtures } from './bundled.ts';
 import { DEFAULT_RAM_BASE } from './constants.ts';
 import { InputError } from '../model/errors.ts';
-import { At, object, string } from './json.ts';
+import { array, At, object, string } from './json.ts';
 import { parseRanges } from './parse-ranges.ts';
 import { parseRequests } from './parse-requests.ts';
 import { parseSystem } from './parse-system.ts';
@@ -20,7 +20,7 @@ interface LoadedFixture {
   source: string;
 }
 
-const KEYS = ['$schema', 'version', 'name', 'description', 'system', 'ram', 'mmio', 'vmas', 'requests'];
+const KEYS = ['$schema', 'version', 'name', 'description', 'notes', 'system', 'ram', 'mmio', 'vmas', 'requests'];
 
 /** A path (contains "/" or ends in ".json") or the name of a bundled fixture. */
 export function loadFixture(ref: string): LoadedFixture {
@@ -45,6 +45,13 @@ export function parseFixture(json: unknown, file: string): Layout {
   if (o.version !== 1) at.key('version').expected('1 (the only fixture format version)', o.version);
   const name = string(o.name, at.key('name'));
   const description = string(o.description, at.key('description'));
+  // notes: lines for people (what an import guessed and how to override it); the simulator ignores them
+  if (o.notes !== undefined) {
+    array(o.notes, at.key('notes')).forEach((n, i) => {
+      const s = string(n, at.key('notes').idx(i));
+      if (s.trim() === '' || /[\r\n]/.test(s)) at.key('notes').idx(i).expected('one non-empty line', s);
+    });
+  }
   const system = parseSystem(o.system, at.key('system'));
   const ram = o.ram === undefined ? null : parseRanges(o.ram, at.key('ram'));
   const mmio = o.mmio === undefined ? [] : parseRanges(o.mmio, at.key('mmio'));

@@ -1,6 +1,7 @@
 // The one reader of every file the tool reads (fixtures, profiles, result documents, its own
-// package.json and schema): regular files only, a size cap per kind, UTF-8 checked, JSON parsed;
-// every problem is one InputError line that starts with how the caller names the file.
+// package.json and schema, kprobe captures, smaps files and trace logs): regular files only, a
+// size cap per kind, UTF-8 checked, JSON parsed; every problem is one InputError line that
+// starts with how the caller names the file.
 
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { InputError, osErrorText } from '../model/errors.ts';
@@ -15,6 +16,9 @@ const READ_LIMITS = {
   measurements: 4 * MiB,
   'result documents': 256 * MiB,
   'tool files': 1 * MiB,
+  'kprobe captures': 16 * MiB,
+  'smaps files': 64 * MiB,
+  'trace logs': 64 * MiB,
 } as const;
 
 type FileKind = keyof typeof READ_LIMITS;
