@@ -10,7 +10,7 @@ export const IOVA = 0x380000000000;
 function one(name: string, vma: LayoutVma, size: number): Layout {
   return {
     name, description: name,
-    system: { seed: 1, memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [4096, 2 ** 21, G], fgsp: false } },
+    system: { seed: 1, memlock: null, capIpcLock: false, disableHugepages: false, dmaEntryLimit: 65535, iommuType: 'type1v2', iommu: { pgsizes: [4096, 2 ** 21, G], fgsp: false } },
     ram: [{ name: 'ram0', base: 4 * G, size: Math.max(G, size) }],
     mmio: [{ name: 'bar0', base: 0x3b0000000000, size }],
     vmas: [vma],

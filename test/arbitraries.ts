@@ -77,6 +77,10 @@ export interface SystemSpec {
   memlock: number | null;
   capIpcLock: boolean;
   disableHugepages: boolean;
+  /** vfio_iommu_type1 dma_entry_limit: mostly the default, sometimes small enough to hit -ENOSPC (5.1+). */
+  dmaEntryLimit: number;
+  /** VFIO_TYPE1_IOMMU (v1) or VFIO_TYPE1v2_IOMMU container. */
+  iommuType: 'type1' | 'type1v2';
   pgsizes: number[];
   fgsp: boolean;
   /** where the first VMA goes (low, the usual mmap area, high below 2^53). */
@@ -170,6 +174,8 @@ export function systemSpecArb(): fc.Arbitrary<SystemSpec> {
     ),
     capIpcLock: fc.boolean(),
     disableHugepages: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
+    dmaEntryLimit: fc.oneof({ arbitrary: fc.constant(65535), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 4 }), weight: 1 }),
+    iommuType: fc.constantFrom<'type1' | 'type1v2'>('type1', 'type1v2'),
     pgsizes: fc.oneof(
       { arbitrary: fc.constantFrom(...PGSIZE_SETS.slice(0, -2)), weight: 24 },
       { arbitrary: fc.constantFrom(...PGSIZE_SETS.slice(-2)), weight: 1 },
@@ -281,6 +287,7 @@ export function buildLayout(sys: SystemSpec, specs: VmaSpec[]): Layout {
     description: 'property-test layout',
     system: {
       seed: sys.seed, memlock: sys.memlock, capIpcLock: sys.capIpcLock, disableHugepages: sys.disableHugepages,
+      dmaEntryLimit: sys.dmaEntryLimit, iommuType: sys.iommuType,
       iommu: { pgsizes: sys.pgsizes, fgsp: sys.fgsp },
     },
     ram,

@@ -107,7 +107,7 @@ function snapshot(k: Kernel) {
   return {
     regions, host, locked_vm: k.mm.locked_vm, sem: [k.mm.mmap_sem.readers, k.mm.mmap_sem.writer],
     iommu: k.domain.dump(), mappedBytes: k.domain.mappedBytes,
-    dmas: k.vfio.dmas.map((d) => ({ iova: d.iova, vaddr: d.vaddr, size: d.size, prot: d.prot, lock_cap: d.lock_cap })),
+    dmas: k.vfio.dmas().map((d) => ({ iova: d.iova, vaddr: d.vaddr, size: d.size, prot: d.prot, lock_cap: d.lock_cap })),
   };
 }
 
@@ -125,7 +125,7 @@ function accountedPages(k: Kernel, l: Layout): number {
     return n - Math.max(0, Math.min(b, KERNEL_IMAGE_END_PFN) - Math.max(a, KERNEL_IMAGE_START_PFN));
   };
   let pages = 0;
-  for (const dma of k.vfio.dmas) {
+  for (const dma of k.vfio.dmas()) {
     for (let off = 0; off < dma.size; ) {
       const span = k.domain.span(dma.iova + off);
       assert.ok(span !== null, `vfio_dma at iova 0x${dma.iova.toString(16)} has an unmapped page at +0x${off.toString(16)}`);
@@ -157,7 +157,7 @@ function expectMap(k: Kernel, l: Layout, r: MapRequest): MapExpect {
   if (wraps(r.iova, r.size) || wraps(r.vaddr, r.size)) return { exact: '-EINVAL', allowed: new Set() };
   const lo = big(r.iova);
   const hi = lo + big(r.size);
-  if (k.vfio.dmas.some((d) => big(d.iova) < hi && lo < big(d.iova) + big(d.size))) return { exact: '-EEXIST', allowed: new Set() };
+  if (k.vfio.dmas().some((d) => big(d.iova) < hi && lo < big(d.iova) + big(d.size))) return { exact: '-EEXIST', allowed: new Set() };
   // every page in a vma GUP accepts, or a VM_PFNMAP vma (4.16's fallback; 5.x follows the pte)?
   const need = r.write ? VM_WRITE : VM_READ;
   let covered = true;
@@ -184,7 +184,7 @@ function expectUnmap(k: Kernel, l: Layout, r: UnmapRequest): { ret: string; unma
   const size = big(r.size);
   const none = { unmapped: 0n, removed: [] };
   if (iova % min || size === 0n || size % min) return { ret: '-EINVAL', ...none };
-  const dmas = k.vfio.dmas.map((d) => ({ d, lo: big(d.iova), hi: big(d.iova) + big(d.size) }));
+  const dmas = k.vfio.dmas().map((d) => ({ d, lo: big(d.iova), hi: big(d.iova) + big(d.size) }));
   const first = dmas.find((x) => x.lo <= iova && iova < x.hi);
   if (first && first.lo !== iova) return { ret: '-EINVAL', ...none };
   const lastByte = iova + size - 1n;
@@ -269,9 +269,9 @@ function runChecked(l: Layout, s: Strategy, stats: Stats | null): Trace {
 
     // the mmap_sem is free between ioctls; the dma tree is sorted, non-empty entries, disjoint
     assert.deepEqual([k.mm.mmap_sem.readers, k.mm.mmap_sem.writer], [0, false], `P3: ${where}: mmap_sem still held`);
-    k.vfio.dmas.forEach((d, j) => {
+    k.vfio.dmas().forEach((d, j) => {
       assert.ok(d.size > 0, `${where}: a zero-sized vfio_dma was left in the tree`);
-      if (j > 0) assert.ok(k.vfio.dmas[j - 1]!.iova + k.vfio.dmas[j - 1]!.size <= d.iova, `${where}: vfio_dma tree unsorted or overlapping`);
+      if (j > 0) assert.ok(k.vfio.dmas()[j - 1]!.iova + k.vfio.dmas()[j - 1]!.size <= d.iova, `${where}: vfio_dma tree unsorted or overlapping`);
     });
 
     if (r.op === 'map') {
@@ -289,9 +289,9 @@ function runChecked(l: Layout, s: Strategy, stats: Stats | null): Trace {
         assert.equal(P, r.size / PAGE, `P4: ${where}: ${P} pages pinned for a ${r.size / PAGE}-page map`);
         assert.equal(W, r.size / PAGE, `P4: ${where}: ${W} pages written to the IOMMU for a ${r.size / PAGE}-page map`);
         assert.equal(k.domain.mappedBytes - before.mappedBytes, r.size, `P4: ${where}: IOMMU grew by ${k.domain.mappedBytes - before.mappedBytes} bytes`);
-        const dma = k.vfio.dmas.find((d) => d.iova === r.iova);
+        const dma = k.vfio.dmas().find((d) => d.iova === r.iova);
         assert.ok(dma && dma.vaddr === r.vaddr && dma.size === r.size, `${where}: no vfio_dma for the successful map`);
-        assert.equal(k.vfio.dmas.length, before.dmas.length + 1, `${where}: vfio_dma tree changed beyond the new entry`);
+        assert.equal(k.vfio.dmas().length, before.dmas.length + 1, `${where}: vfio_dma tree changed beyond the new entry`);
         if (stats && r.iova + r.size > 2 ** 53) stats.highIova++;
         if (stats) for (const v of k.mm.vmas) if (v.vm_start < r.vaddr + r.size && r.vaddr < v.vm_end) stats.mappedKinds.add(l.vmas.find((x) => x.name === v.name)!.backing.kind);
         // P6
@@ -311,8 +311,8 @@ function runChecked(l: Layout, s: Strategy, stats: Stats | null): Trace {
       assert.equal(name, exp.ret, `P2: ${where}: expected ${exp.ret}`);
       if (ret === 0) {
         assert.equal(big(res.unmapped ?? -1), exp.unmapped, `P2: ${where}: reported ${res.unmapped} bytes unmapped, the vfio_dmas in range hold ${exp.unmapped}`);
-        for (const d of exp.removed) assert.ok(!k.vfio.dmas.includes(d), `P2: ${where}: vfio_dma at ${hex(d.iova)} not removed`);
-        assert.equal(k.vfio.dmas.length, before.dmas.length - exp.removed.length, `P2: ${where}: other vfio_dmas removed`);
+        for (const d of exp.removed) assert.ok(!k.vfio.dmas().includes(d), `P2: ${where}: vfio_dma at ${hex(d.iova)} not removed`);
+        assert.equal(k.vfio.dmas().length, before.dmas.length - exp.removed.length, `P2: ${where}: other vfio_dmas removed`);
         assert.equal(before.mappedBytes - k.domain.mappedBytes, res.unmapped, `P2: ${where}: IOMMU shrank by a different amount than reported`);
         if (stats) stats.unmappedBytes += res.unmapped ?? 0;
       }
