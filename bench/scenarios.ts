@@ -28,3 +28,12 @@ export function barLayout(size: number): Layout {
 export function ramLayout(size: number, backing: LayoutVma['backing'], tag: string): Layout {
   return one(`ram-${tag}-${size / G}g`, { name: 'ram', start: VA, size, flags: ['VM_READ', 'VM_WRITE'], backing }, size);
 }
+
+/** n single-page maps of 4 KiB RAM at consecutive IOVAs: the dma_entry_limit criterion (issue 18:
+ *  65,537 maps, -ENOSPC on the 65,536th on 5.1+, under 10 s). */
+export function manyMapsLayout(n: number): Layout {
+  const l = ramLayout(n * 4096, { kind: 'anon', populated: true, placement: { policy: 'contiguous' } }, 'many');
+  l.name = `many-maps-${n}`;
+  l.requests = Array.from({ length: n }, (_, i) => ({ op: 'map' as const, vaddr: VA + i * 4096, iova: i * 4096, size: 4096, read: true, write: true }));
+  return l;
+}

@@ -31,7 +31,7 @@ function fixtureReport(doc: RunDocument, fx: FixtureResult, opts: TerminalOption
     c.dim(timingCaption(doc)),
     renderTable(timingGrid(doc, fx), c),
     '',
-    c.dim('DMA requests (phys runs: physically contiguous runs the page tables hold under the range; an unmap: the size reported unmapped):'),
+    c.dim('DMA requests (phys runs: physically contiguous runs the page tables hold under the range):'),
     renderTable(requestsGrid(fx), c),
     '',
     c.dim('Work per DMA map/unmap pass (kernel counters):'),
