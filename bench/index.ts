@@ -1,7 +1,7 @@
 // The simulator's own speed (tinybench): simulated pages per second on the per-page paths
 // (the 4.16 baseline's map and unmap of a 16 GiB BAR and of 4 KiB RAM), the bundled fixtures'
-// load and validation, report rendering and compare on a small result, and a sweep's points on
-// one worker thread against two.
+// load and validation, report rendering and compare on a small result, a sweep's points on one
+// worker thread against two, and 65,537 single-page maps (issue 18's dma_entry_limit criterion).
 // `npm run bench` prints a table; `npm run -s bench -- --json` prints a result document instead
 // (schema/result.schema.json: the per-page scenarios as fixtures with strategy "baseline", their
 // counters and modelled time, and tinybench's statistics as `timing`; the other tasks in `tasks`);
@@ -32,7 +32,10 @@ import { runSweep } from '../src/run/sweep-pool.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
 import { baseline } from '../src/strategies/baseline.ts';
 import { rfc } from '../src/strategies/rfc.ts';
-import { barLayout, ramLayout } from './scenarios.ts';
+import { barLayout, manyMapsLayout, ramLayout } from './scenarios.ts';
+import { kernelStrategy } from '../src/strategies/kernels.ts';
+import { kv } from '../src/kernel/eras.ts';
+import { simulate } from '../src/run/simulate.ts';
 
 const USAGE = 'usage: npm run bench [-- --json] [-- --output <file>]';
 const args = process.argv.slice(2);
@@ -98,6 +101,11 @@ for (const workers of [1, 2]) {
     await runSweep(sweepPlan, sweepCfg, { workers, inline: false });
   });
 }
+
+// Many small maps: 65,537 single-page MAP_DMA ioctls through a 5.1 kernel (the vfio_dma rb-tree's
+// look-ups; the last two get -ENOSPC from dma_entry_limit) and the release; about a second each.
+const many = manyMapsLayout(65537);
+sweeps.add('65,537 single-page maps and release (linux-5.1)', () => void simulate(many, kernelStrategy(kv(5, 1))));
 
 await bench.run();
 await other.run();

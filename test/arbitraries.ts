@@ -2,7 +2,8 @@
 // Layouts built directly as kernel/ data (every backing kind, holes, aligned and unaligned
 // BARs, placements, limits, IOMMU page sizes) and random DMA request sequences resolved
 // against them (overlapping, unaligned, zero-sized, wrapping, partly outside any VMA, across
-// VMA boundaries, read-only and read-write, repeated).
+// VMA boundaries, read-only and read-write, repeated; ioctl flags VADDR, ALL and
+// GET_DIRTY_BITMAP, short argsz), on type1 v1 and v2 containers with small dma_entry_limits.
 //
 // Seeds: every property runs with the fixed SEED below, so CI always sees the same cases; on a
 // failure fast-check prints the seed, the path and the shrunk counter-example. Set
@@ -10,7 +11,7 @@
 // other seeds locally.
 
 import fc from 'fast-check';
-import type { Backing, DmaRequest, Layout, LayoutVma, PhysRange, Placement, VmFlagName } from '../src/model/layout.ts';
+import type { Backing, DmaRequest, Layout, LayoutVma, PhysRange, Placement, UnmapFlagName, VmFlagName } from '../src/model/layout.ts';
 import { planRam, ramNeeded, RamShortage } from '../src/kernel/ram_plan.ts';
 
 export const K = 1024;
@@ -77,6 +78,10 @@ export interface SystemSpec {
   memlock: number | null;
   capIpcLock: boolean;
   disableHugepages: boolean;
+  /** vfio_iommu_type1 dma_entry_limit: mostly the default, sometimes small enough to hit -ENOSPC (5.1+). */
+  dmaEntryLimit: number;
+  /** VFIO_TYPE1_IOMMU (v1) or VFIO_TYPE1v2_IOMMU container. */
+  iommuType: 'type1' | 'type1v2';
   pgsizes: number[];
   fgsp: boolean;
   /** where the first VMA goes (low, the usual mmap area, high below 2^53). */
@@ -170,6 +175,8 @@ export function systemSpecArb(): fc.Arbitrary<SystemSpec> {
     ),
     capIpcLock: fc.boolean(),
     disableHugepages: fc.oneof({ arbitrary: fc.constant(false), weight: 4 }, { arbitrary: fc.constant(true), weight: 1 }),
+    dmaEntryLimit: fc.oneof({ arbitrary: fc.constant(65535), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 4 }), weight: 1 }),
+    iommuType: fc.constantFrom<'type1' | 'type1v2'>('type1', 'type1v2'),
     pgsizes: fc.oneof(
       { arbitrary: fc.constantFrom(...PGSIZE_SETS.slice(0, -2)), weight: 24 },
       { arbitrary: fc.constantFrom(...PGSIZE_SETS.slice(-2)), weight: 1 },
@@ -281,6 +288,7 @@ export function buildLayout(sys: SystemSpec, specs: VmaSpec[]): Layout {
     description: 'property-test layout',
     system: {
       seed: sys.seed, memlock: sys.memlock, capIpcLock: sys.capIpcLock, disableHugepages: sys.disableHugepages,
+      dmaEntryLimit: sys.dmaEntryLimit, iommuType: sys.iommuType,
       iommu: { pgsizes: sys.pgsizes, fgsp: sys.fgsp },
     },
     ram,
@@ -309,14 +317,28 @@ type SizeSpec =
 type IovaSpec =
   | { k: 'slot'; slot: number; page: number; huge: boolean }
   | { k: 'top'; back: number }
+  /** the range ends exactly at 2^64 (before 6.18 no look-up sees such a vfio_dma) */
+  | { k: 'endsAtTop' }
   | { k: 'sameAs'; req: number };
 
+/** Unmap flags and a short argsz, mostly none. */
+type UnmapExtra = { flags: UnmapFlagName[]; shortArgsz: boolean };
+
 export type RequestSpec =
-  | { op: 'map'; vaddr: AddrSpec; size: SizeSpec; iova: IovaSpec; prot: 'rw' | 'r' | 'w' | ''; unaligned: 0 | 1 | 2 | 3; bytes: number }
-  | { op: 'unmap'; k: 'exact' | 'cover'; req: number; req2: number }
-  | { op: 'unmap'; k: 'around'; req: number; from: number; to: number }
-  | { op: 'unmap'; k: 'range'; iova: IovaSpec; size: SizeSpec; unaligned: boolean; bytes: number }
-  | { op: 'unmap'; k: 'all' }
+  | { op: 'map'; vaddr: AddrSpec; size: SizeSpec; iova: IovaSpec; prot: 'rw' | 'r' | 'w' | ''; unaligned: 0 | 1 | 2 | 3; bytes: number; shortArgsz: boolean }
+  /** MAP_FLAG_VADDR over an earlier map's iova and size, with a new vaddr (prot '' as the kernel
+   *  wants, or not), mostly after an UNMAP_FLAG_VADDR of that range */
+  | { op: 'revaddr'; req: number; vaddr: AddrSpec; prot: 'rw' | ''; invalidateFirst: boolean }
+  /** inside: start one page into the lower map (type1 v1: which vfio_dma the search meets first) */
+  | ({ op: 'unmap'; k: 'exact' | 'cover'; req: number; req2: number; inside: boolean } & UnmapExtra)
+  | ({ op: 'unmap'; k: 'around'; req: number; from: number; to: number } & UnmapExtra)
+  | ({ op: 'unmap'; k: 'range'; iova: IovaSpec; size: SizeSpec; unaligned: boolean; bytes: number } & UnmapExtra)
+  /** count adjacent maps of `pages` pages each from a VMA's start, in ascending, descending or
+   *  middle-first order (different rb-tree shapes), then maybe an unmap from one page into the
+   *  lowest to past the highest (type1 v1: the search path decides what goes) */
+  | { op: 'mapRun'; vma: number; count: number; pages: number; slot: number; order: 'asc' | 'desc' | 'mid'; unmapInside: boolean }
+  /** legacy: iova 0, size 2^64 - 4 KiB; ALL: the flag with iova = size = 0 (and VADDR) */
+  | { op: 'unmap'; k: 'all'; how: 'legacy' | 'ALL' | 'ALL+VADDR' }
   | { op: 'repeat'; req: number };
 
 const IOVA_SLOTS = [0, 2 * M, G, 4 * G, 0x380000000000, 2 ** 52, 2 ** 63];
@@ -348,8 +370,16 @@ const iovaArb: fc.Arbitrary<IovaSpec> = fc.oneof(
     weight: 8,
   },
   { arbitrary: fc.record({ k: fc.constant('top' as const), back: fc.integer({ min: 1, max: 4096 }) }), weight: 1 },
+  { arbitrary: fc.constant({ k: 'endsAtTop' as const }), weight: 1 },
   { arbitrary: fc.record({ k: fc.constant('sameAs' as const), req: fc.nat() }), weight: 2 },
 );
+
+const unmapFlagsArb: fc.Arbitrary<UnmapFlagName[]> = fc.oneof(
+  { arbitrary: fc.constant<UnmapFlagName[]>([]), weight: 12 },
+  { arbitrary: fc.constant<UnmapFlagName[]>(['VADDR']), weight: 4 },
+  { arbitrary: fc.constantFrom<UnmapFlagName[]>(['GET_DIRTY_BITMAP'], ['ALL'], ['GET_DIRTY_BITMAP', 'VADDR']), weight: 1 },
+);
+const shortArb = fc.oneof({ arbitrary: fc.constant(false), weight: 30 }, { arbitrary: fc.constant(true), weight: 1 });
 
 export const requestSpecArb: fc.Arbitrary<RequestSpec> = fc.oneof(
   {
@@ -363,24 +393,54 @@ export const requestSpecArb: fc.Arbitrary<RequestSpec> = fc.oneof(
       // 0 aligned; 1 vaddr, 2 iova, 3 size off by `bytes`
       unaligned: fc.oneof({ arbitrary: fc.constant<0>(0), weight: 20 }, { arbitrary: fc.constantFrom<1 | 2 | 3>(1, 2, 3), weight: 1 }),
       bytes: fc.integer({ min: 1, max: PAGE - 1 }),
+      shortArgsz: shortArb,
     }),
     weight: 10,
   },
-  { arbitrary: fc.record({ op: fc.constant('unmap' as const), k: fc.constantFrom('exact' as const, 'cover' as const), req: fc.nat(), req2: fc.nat() }), weight: 3 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('revaddr' as const), req: fc.nat(), vaddr: addrArb,
+      prot: fc.oneof({ arbitrary: fc.constant<''>(''), weight: 4 }, { arbitrary: fc.constant<'rw'>('rw'), weight: 1 }),
+      invalidateFirst: fc.oneof({ arbitrary: fc.constant(true), weight: 3 }, { arbitrary: fc.constant(false), weight: 1 }),
+    }),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('unmap' as const), k: fc.constantFrom('exact' as const, 'cover' as const), req: fc.nat(), req2: fc.nat(), flags: unmapFlagsArb, shortArgsz: shortArb,
+      inside: fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }),
+    }),
+    weight: 3,
+  },
   {
     // part of a mapping, or a range sticking out of it on either side (v2 refuses to split one)
-    arbitrary: fc.record({ op: fc.constant('unmap' as const), k: fc.constant('around' as const), req: fc.nat(), from: fc.integer({ min: -4, max: 4 }), to: fc.integer({ min: -4, max: 4 }) }),
+    arbitrary: fc.record({
+      op: fc.constant('unmap' as const), k: fc.constant('around' as const), req: fc.nat(), from: fc.integer({ min: -4, max: 4 }), to: fc.integer({ min: -4, max: 4 }),
+      flags: unmapFlagsArb, shortArgsz: shortArb,
+    }),
     weight: 2,
   },
   {
     arbitrary: fc.record({
       op: fc.constant('unmap' as const), k: fc.constant('range' as const), iova: iovaArb, size: sizeArb, unaligned: fc.boolean(), bytes: fc.integer({ min: 1, max: PAGE - 1 }),
+      flags: unmapFlagsArb, shortArgsz: shortArb,
     }),
     weight: 2,
   },
-  { arbitrary: fc.constant({ op: 'unmap' as const, k: 'all' as const }), weight: 1 },
+  { arbitrary: fc.record({ op: fc.constant('unmap' as const), k: fc.constant('all' as const), how: fc.constantFrom('legacy' as const, 'ALL' as const, 'ALL+VADDR' as const) }), weight: 2 },
+  {
+    arbitrary: fc.record({
+      op: fc.constant('mapRun' as const), vma: fc.nat(), count: fc.integer({ min: 2, max: 5 }), pages: fc.integer({ min: 1, max: 4 }),
+      slot: fc.nat({ max: IOVA_SLOTS.length - 1 }), order: fc.constantFrom('asc' as const, 'desc' as const, 'mid' as const), unmapInside: fc.boolean(),
+    }),
+    weight: 2,
+  },
   { arbitrary: fc.record({ op: fc.constant('repeat' as const), req: fc.nat() }), weight: 1 },
 );
+
+const argsz = (short: boolean, n: number): { argsz?: number } => (short ? { argsz: n } : {});
+const unmapExtra = (s: UnmapExtra): { flags?: UnmapFlagName[]; argsz?: number } =>
+  ({ ...(s.flags.length > 0 ? { flags: s.flags } : {}), ...argsz(s.shortArgsz, s.flags.includes('GET_DIRTY_BITMAP') ? 24 : 23) });
 
 /** Resolves symbolic request specs against a layout's VMAs into concrete DMA requests. */
 export function resolveRequests(l: Layout, specs: RequestSpec[]): DmaRequest[] {
@@ -427,8 +487,10 @@ export function resolveRequests(l: Layout, specs: RequestSpec[]): DmaRequest[] {
         return s.value;
     }
   };
-  const iova = (s: IovaSpec): number => {
+  const iova = (s: IovaSpec, sz: number): number => {
     switch (s.k) {
+      case 'endsAtTop':
+        return sz > 0 && sz < U64 ? U64 - sz : U64 - PAGE;
       case 'slot':
         return IOVA_SLOTS[s.slot]! + s.page * (s.huge ? 2 * M : PAGE);
       case 'top':
@@ -444,36 +506,52 @@ export function resolveRequests(l: Layout, specs: RequestSpec[]): DmaRequest[] {
     if (s.op === 'map') {
       let vaddr = addr(s.vaddr);
       let sz = size(s.size, vaddr);
-      let io = iova(s.iova);
+      let io = iova(s.iova, sz);
       // unaligned by a few bytes only below 2^53, where the sum stays exact (every value must
       // be an exact integer below 2^64: the __u64 the ioctl takes)
       if (s.unaligned === 1 && vaddr < 2 ** 52) vaddr += s.bytes;
       if (s.unaligned === 2 && io < 2 ** 52) io += s.bytes;
       if (s.unaligned === 3 && sz < 2 ** 52) sz += s.bytes;
-      out.push({ op: 'map', vaddr, iova: io, size: sz, read: s.prot.includes('r'), write: s.prot.includes('w') });
+      out.push({ op: 'map', vaddr, iova: io, size: sz, read: s.prot.includes('r'), write: s.prot.includes('w'), ...argsz(s.shortArgsz, 31) });
+    } else if (s.op === 'revaddr') {
+      const ms = maps();
+      if (ms.length === 0) continue;
+      const m = ms[s.req % ms.length]!;
+      if (s.invalidateFirst) out.push({ op: 'unmap', iova: m.iova, size: m.size, flags: ['VADDR'] });
+      out.push({ op: 'map', vaddr: addr(s.vaddr), iova: m.iova, size: m.size, read: s.prot === 'rw', write: s.prot === 'rw', flags: ['VADDR'] });
+    } else if (s.op === 'mapRun') {
+      const v = vma(s.vma);
+      const sz = s.pages * PAGE;
+      const idx = Array.from({ length: s.count }, (_, i) => i);
+      const order = s.order === 'asc' ? idx : s.order === 'desc' ? idx.reverse() : [...idx.slice(s.count >> 1), ...idx.slice(0, s.count >> 1)];
+      const base = IOVA_SLOTS[s.slot]! + 64 * M;
+      for (const i of order) out.push({ op: 'map', vaddr: v.start + i * sz, iova: base + i * sz, size: sz, read: true, write: true });
+      if (s.unmapInside) out.push({ op: 'unmap', iova: base + PAGE, size: s.count * sz });
     } else if (s.op === 'repeat') {
       if (out.length > 0) out.push({ ...out[s.req % out.length]! });
     } else if (s.k === 'all') {
-      out.push({ op: 'unmap', iova: 0, size: U64 - PAGE });
+      if (s.how === 'legacy') out.push({ op: 'unmap', iova: 0, size: U64 - PAGE });
+      else out.push({ op: 'unmap', iova: 0, size: 0, flags: s.how === 'ALL' ? ['ALL'] : ['ALL', 'VADDR'] });
     } else if (s.k === 'around') {
       const ms = maps();
       if (ms.length === 0) continue;
       const m = ms[s.req % ms.length]!;
       const lo = Math.max(0, m.iova + s.from * PAGE);
       const hi = Math.min(U64 - PAGE, m.iova + m.size + s.to * PAGE);
-      out.push({ op: 'unmap', iova: lo, size: hi > lo ? hi - lo : PAGE });
+      out.push({ op: 'unmap', iova: lo, size: hi > lo ? hi - lo : PAGE, ...unmapExtra(s) });
     } else if (s.k === 'exact' || s.k === 'cover') {
       const ms = maps();
       if (ms.length === 0) continue;
       const a = ms[s.req % ms.length]!;
       const b = s.k === 'cover' ? ms[s.req2 % ms.length]! : a;
-      const lo = Math.min(a.iova, b.iova);
-      const hi = Math.max(a.iova + a.size, b.iova + b.size);
-      out.push({ op: 'unmap', iova: lo, size: Math.min(hi - lo, U64 - PAGE) });
+      const lo = Math.min(a.iova, b.iova) + (s.inside ? PAGE : 0);
+      const hi = Math.max(a.iova + a.size, b.iova + b.size, lo + PAGE);
+      out.push({ op: 'unmap', iova: lo, size: Math.min(hi - lo, U64 - PAGE), ...unmapExtra(s) });
     } else if (s.k === 'range') {
-      let io = iova(s.iova);
+      const sz = size(s.size, 0);
+      let io = iova(s.iova, sz);
       if (s.unaligned && io < 2 ** 52) io += s.bytes;
-      out.push({ op: 'unmap', iova: io, size: size(s.size, 0) });
+      out.push({ op: 'unmap', iova: io, size: sz, ...unmapExtra(s) });
     }
   }
   return out;
@@ -518,14 +596,16 @@ export function describeCase(l: Layout): string {
   const s = l.system;
   const lines = [
     `system: seed ${s.seed}, memlock ${s.memlock === null ? 'unlimited' : s.memlock}, capIpcLock ${s.capIpcLock}, disableHugepages ${s.disableHugepages}, ` +
-      `pgsizes [${s.iommu.pgsizes.map(sz).join(',')}], fgsp ${s.iommu.fgsp}`,
+      `pgsizes [${s.iommu.pgsizes.map(sz).join(',')}], fgsp ${s.iommu.fgsp}, ${s.iommuType}, dma_entry_limit ${s.dmaEntryLimit}`,
     ...l.ram.map((r) => `ram ${r.name} ${hex(r.base)}+${sz(r.size)}`),
     ...l.mmio.map((r) => `mmio ${r.name} ${hex(r.base)}+${sz(r.size)}`),
     ...l.vmas.map((v) => `vma ${v.name} ${hex(v.start)}+${sz(v.size)} ${JSON.stringify(v.backing)} [${v.flags.join(',')}]`),
-    ...l.requests.map((r, i) =>
-      r.op === 'map'
-        ? `#${i} map vaddr ${hex(r.vaddr)} iova ${hex(r.iova)} size ${sz(r.size)} ${r.read ? 'r' : ''}${r.write ? 'w' : ''}`
-        : `#${i} unmap iova ${hex(r.iova)} size ${sz(r.size)}`),
+    ...l.requests.map((r, i) => {
+      const extra = `${r.flags ? ` flags ${r.flags.join('|')}` : ''}${r.argsz !== undefined ? ` argsz ${r.argsz}` : ''}`;
+      return r.op === 'map'
+        ? `#${i} map vaddr ${hex(r.vaddr)} iova ${hex(r.iova)} size ${sz(r.size)} ${r.read ? 'r' : ''}${r.write ? 'w' : ''}${extra}`
+        : `#${i} unmap iova ${hex(r.iova)} size ${sz(r.size)}${extra}`;
+    }),
   ];
   return lines.join('\n');
 }

@@ -53,6 +53,12 @@ describe('the era table', () => {
     assert.deepEqual([h(4, 16).type1_unmap, h(4, 17).type1_unmap, h(6, 17).type1_unmap, h(6, 18).type1_unmap], ['v4.16', 'v4.17', 'v4.17', 'v6.18']);
     assert.deepEqual([h(5, 5).vtd_iova_to_phys, h(5, 6).vtd_iova_to_phys], ['leaf_base', 'exact']);
     assert.deepEqual([h(5, 14).iommu_ops, h(5, 15).iommu_ops], ['map', 'map_pages']);
+    // the two ioctls (docs/errno-table.md)
+    assert.deepEqual([h(5, 7).ioctl_flags, h(5, 8).ioctl_flags, h(5, 11).ioctl_flags, h(5, 12).ioctl_flags], ['rw', 'dirty_bitmap', 'dirty_bitmap', 'vaddr_all']);
+    assert.deepEqual([h(4, 20).type1_wrap, h(5, 0).type1_wrap, h(6, 17).type1_wrap, h(6, 18).type1_wrap], ['plus_size', 'plus_size_minus_1', 'plus_size_minus_1', 'check_add_overflow']);
+    assert.deepEqual([h(6, 17).dma_range_end, h(6, 18).dma_range_end], ['exclusive', 'inclusive']);
+    assert.deepEqual([h(5, 0).dma_avail, h(5, 1).dma_avail], ['unlimited', 'dma_entry_limit']);
+    assert.deepEqual([h(5, 11).unmap_iter, h(5, 12).unmap_iter], ['find_dma', 'first_node']);
   });
 
   test('each strategy runs on the host of the kernel it names', () => {

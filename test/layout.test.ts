@@ -70,7 +70,10 @@ test('loadFixture by path keeps the path as the source', () => {
 
 test('gpu-16g-bar normalises as documented', () => {
   const l = loadFixture('gpu-16g-bar').layout;
-  assert.deepEqual(l.system, { seed: 1, memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [4096, 2 * MiB, GiB], fgsp: false } });
+  assert.deepEqual(l.system, {
+    seed: 1, memlock: null, capIpcLock: false, disableHugepages: false, dmaEntryLimit: 65535, iommuType: 'type1v2',
+    iommu: { pgsizes: [4096, 2 * MiB, GiB], fgsp: false },
+  });
   assert.deepEqual(l.ram, [{ name: 'node0', base: 0x100000000, size: 8 * GiB }]);
   assert.deepEqual(l.mmio, [{ name: 'gpu0-bar1', base: 0x3b0000000000, size: 16 * GiB }]);
   assert.deepEqual(l.vmas, [
@@ -226,7 +229,7 @@ test('validation errors: shape, types, keys', () => {
   bad((j) => { j.vmas[0].align = '2M'; }, 'vmas[0].align: "align" goes with "start": "auto" only, got start "0x7f0000000000"');
   bad((j) => { j.vmas[0].start = 'auto'; j.vmas[0].align = '3M'; }, 'vmas[0].align: expected a power of two of at least 4 KiB like "2M", got "3M"');
   bad((j) => { j.requests[0].op = 'mapp'; }, 'requests[0].op: expected one of "map", "unmap", got "mapp"');
-  bad((j) => { j.requests.push({ op: 'unmap', iova: 0, size: '4K', prot: 'r' }); }, 'requests[1]: unknown key "prot" (allowed: op, label, iova, size)');
+  bad((j) => { j.requests.push({ op: 'unmap', iova: 0, size: '4K', prot: 'r' }); }, 'requests[1]: unknown key "prot" (allowed: op, label, iova, size, flags, argsz)');
   bad((j) => { delete j.requests[0].iova; }, 'requests[0]: missing required key "iova"');
   bad((j) => { j.requests[0].iova = '-1'; }, 'requests[0].iova: expected an address like "0x7f0000000000", got "-1"');
   bad((j) => { j.requests[0].size = '1.5K'; }, 'requests[0].size: expected a size like "16GiB", got "1.5K"');
@@ -352,7 +355,10 @@ test('what-if: --bar 64G alone builds one 64 GiB pfnmap VMA mapped whole', () =>
 test('what-if: --ram with --bar, q35 split, knobs', () => {
   const l = applyWhatIf(null, { ram: '16G', bar: ['16G', '256M@256M'], backing: 'hugetlb-1g', memlock: '1G', capIpcLock: true, iommuPgsizes: '4k,2m', disableHugepages: true });
   assert.equal(l.description, '--bar 16G --bar 256M@256M --ram 16G --backing hugetlb-1g --memlock 1G --cap-ipc-lock --iommu-pgsizes 4k,2m --disable-hugepages');
-  assert.deepEqual(l.system, { seed: 1, memlock: GiB, capIpcLock: true, disableHugepages: true, iommu: { pgsizes: [4096, 2 * MiB], fgsp: false } });
+  assert.deepEqual(l.system, {
+    seed: 1, memlock: GiB, capIpcLock: true, disableHugepages: true, dmaEntryLimit: 65535, iommuType: 'type1v2',
+    iommu: { pgsizes: [4096, 2 * MiB], fgsp: false },
+  });
   assert.deepEqual(l.ram, [{ name: 'ram0', base: 0x100000000, size: 16 * GiB }]);
   assert.deepEqual(l.mmio.map((r) => [r.name, r.base]), [['bar0', 0x3b0000000000], ['bar1', 0x3b0400000000]]);
   assert.deepEqual(l.vmas.map((v) => [v.name, v.start, v.flags.includes('VM_HUGETLB')]), [

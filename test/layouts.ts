@@ -14,7 +14,10 @@ export const VA_BAR = 0x7f8000000000;
 export const IOVA_BAR = 0x380000000000;
 
 export function system(over: Partial<SystemConfig> = {}): SystemConfig {
-  return { seed: 1, memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [4 * K, 2 * M, G], fgsp: false }, ...over };
+  return {
+    seed: 1, memlock: null, capIpcLock: false, disableHugepages: false, dmaEntryLimit: 65535, iommuType: 'type1v2',
+    iommu: { pgsizes: [4 * K, 2 * M, G], fgsp: false }, ...over,
+  };
 }
 
 const rw: VmFlagName[] = ['VM_READ', 'VM_WRITE'];

@@ -1,6 +1,6 @@
 // Property tests of the what-if flags (layout/whatif.ts applyWhatIf, cli/options.ts): random
 // combinations of good and bad --bar, --ram, --backing, --memlock, --cap-ipc-lock,
-// --iommu-pgsizes, --disable-hugepages, --placement and --seed values, alone or on top of a
+// --iommu-pgsizes, --disable-hugepages, --dma-entry-limit, --placement and --seed values, alone or on top of a
 // bundled fixture, and random --strategy names. Every combination ends either as a valid layout
 // the baseline maps correctly, or as one InputError line that starts with the flag it is about
 // (the CLI prints it and exits 2); a bad value is never silently accepted.
@@ -53,6 +53,7 @@ const placementArb = pick(
   good('contiguous', 'scattered', 'runs:4K', 'runs:64K', 'runs:2M', 'runs:1G', 'geometric:124K', 'geometric:2M', 'geometric:4K'),
   bad('runs:3K', 'runs:0', 'geometric:0', 'geometric:4097', 'runs', 'runs:', 'random', 'runs:4K:1', 'geometric:-1', 'Contiguous', 'runs:1.5K', 'scattered:4K'),
 );
+const dmaLimitArb = pick(good('0', '1', '65535', '4294967295', '100'), bad('-1', '4294967296', '1.5', 'x', '', '0x10', '01', '1K'));
 const seedArb = pick(good('0', '1', '42', '4294967295', '0xffffffff'), bad('-1', '4294967296', '1.5', 'x', '', '99999999999999999999'));
 
 interface FlagCase {
@@ -64,6 +65,7 @@ interface FlagCase {
   capIpcLock: boolean;
   iommuPgsizes?: V;
   disableHugepages: boolean;
+  dmaEntryLimit?: V;
   placement?: V;
   seed?: V;
 }
@@ -79,6 +81,7 @@ const flagCaseArb: fc.Arbitrary<FlagCase> = fc.record({
   capIpcLock: fc.boolean(),
   iommuPgsizes: opt(pgsizesArb),
   disableHugepages: fc.boolean(),
+  dmaEntryLimit: opt(dmaLimitArb),
   placement: opt(placementArb),
   seed: opt(seedArb),
 });
@@ -108,6 +111,7 @@ function whatIf(c: FlagCase): { w: WhatIf; badFlags: Set<string>; early: Set<str
   if (c.capIpcLock) (w.capIpcLock = true), argv.push('--cap-ipc-lock');
   set('--iommu-pgsizes', 'iommuPgsizes', c.iommuPgsizes);
   if (c.disableHugepages) (w.disableHugepages = true), argv.push('--disable-hugepages');
+  set('--dma-entry-limit', 'dmaEntryLimit', c.dmaEntryLimit);
   set('--placement', 'placement', c.placement);
   set('--seed', 'seed', c.seed);
   return { w, badFlags, early, text: argv.join(' ') };
@@ -201,6 +205,7 @@ describe('property: what-if flags', () => {
       [['--bar', '64M', '-s', 'baseline,rfcc'], /unknown strategy "rfcc"; valid: /],
       [['--bar', '64M', '-s', ','], /expected strategy names separated by commas/],
       [['--memlock', 'lots'], /^--memlock: expected a size like "16GiB", got "lots"$/],
+      [['--bar', '64M', '--dma-entry-limit', '-1'], /^--dma-entry-limit: expected an integer from 0 to 4294967295 \(vfio_iommu_type1 dma_entry_limit\), got "-1"$/],
       [['--ram', '0'], /^--ram: vmas\[0\]\.size: expected a non-zero size, got 0$/],
     ];
     for (const [args, re] of cases) {

@@ -2,27 +2,35 @@
 // through every strategy in the registry. What must hold, request by request and at the end:
 //
 //  P1  no exception escapes issue() / release(); every failure is a kernel errno (-EINVAL, ...).
-//  P2  the errno is the one the kernel's checks call for: -EINVAL for no prot, zero or unaligned
-//      sizes and addresses, wrapping ranges; -EEXIST for an IOVA overlap; -EFAULT only when a page
-//      of the range lies in no VMA or in a RAM VMA without the needed prot; -ENOMEM only under an
-//      RLIMIT_MEMLOCK that the request can exceed; success when none of these applies. Unmap:
-//      -EINVAL per the v2 rules (computed here in BigInt), else every vfio_dma inside the range
-//      removed and its bytes reported.
+//  P2  every answer is the one an independent model of the two ioctls predicts (test/ioctl-model.ts:
+//      the mapped ranges as sorted intervals, the host's era of each check, type1 v1 or v2, in
+//      BigInt): the entry checks (argsz, flags), -EINVAL / -EOVERFLOW for no prot, zero or unaligned
+//      sizes and addresses, wrapping ranges; -EEXIST for an IOVA overlap; -ENOSPC past
+//      dma_entry_limit (5.1+); MAP VADDR's -ENOENT / -EINVAL; for a map that reaches pinning,
+//      -EFAULT only when a page of the range lies in no VMA or in a RAM VMA without the needed prot,
+//      -ENOMEM only under an RLIMIT_MEMLOCK the request can exceed, success otherwise. Unmap: the
+//      errno, the size reported and which vfio_dmas are gone (or VADDR-invalidated); type1 v1
+//      before 5.12, where the rb-tree's shape decides, a subset of the predicted candidates whose
+//      sizes add up to the size reported. After every request the container holds exactly the
+//      model's ranges.
 //  P3  a failed request leaves the state exactly as before: page references (guest RAM and host
 //      pages, except references on reserved pages: 4.16 never drops those, see invariants.ts),
 //      locked_vm, the mmap_sem, the IOMMU contents and the vfio_dma tree.
 //  P4  pages pinned equals pages mapped, per MAP_DMA ioctl: with P the increase of
 //      counters.pages_pinned (pages returned by vfio_pin_pages_remote(), including pages a
 //      failing map pins and then undoes) and W the pages written to IOMMU PTEs in that ioctl:
-//      a successful map has P == W == size / 4 KiB and grows the IOMMU by exactly its size; a
-//      failed one has W <= P <= size / 4 KiB and P == W unless the IOMMU's smallest page is larger
-//      than 4 KiB (then iommu_map() itself can refuse a pinned run).
+//      a successful map has P == W == size / 4 KiB and grows the IOMMU by exactly its size (a
+//      MAP_FLAG_VADDR update: P == W == 0); a failed one has W <= P <= size / 4 KiB and P == W
+//      unless the IOMMU's smallest page is larger than 4 KiB or the IOVA is already mapped
+//      (iommu_map() itself refuses a pinned run then).
 //  P5  locked_vm never exceeds RLIMIT_MEMLOCK without CAP_IPC_LOCK (nor does its peak), and it
-//      always equals the pages the live vfio_dmas map that are neither invalid nor reserved.
+//      always equals the pages the live vfio_dmas map that are neither invalid nor reserved
+//      (unless a pre-6.18 kernel removed a vfio_dma ending at 2^64: it leaves it pinned).
 //  P6  after each successful map the oracle (verify/oracle.ts checkDma) passes: always for the
 //      baseline; for another strategy unless the map is one of that strategy's KNOWN HAZARDS below.
 //  P7  after the container release every invariant (verify/invariants.ts) holds; severity 'warn'
-//      (references on the zero page, 4.16 behaviour) is allowed.
+//      (references on the zero page, 4.16 behaviour) is allowed. Before 6.18 a vfio_dma ending at
+//      2^64 is never unmapped (u64 end 0, fixed by ef270ec44637): its leak is excused.
 //  P8  every counter is filed under map or unmap (k.c == mapCounters + unmapCounters).
 //  P9  two runs of the same input give identical return values, counters and IOMMU contents
 //      after every request; simulate() twice gives identical Result data.
@@ -33,17 +41,22 @@ import fc from 'fast-check';
 import { COUNTER_NAMES, type Counters } from '../src/model/counters.ts';
 import { errnoName } from '../src/kernel/errno.ts';
 import { Kernel } from '../src/kernel/kernel.ts';
-import type { DmaRequest, Layout, MapRequest, UnmapRequest } from '../src/model/layout.ts';
+import type { DmaRequest, Layout, MapRequest } from '../src/model/layout.ts';
 import { HOST_RAM_END, KERNEL_IMAGE_END_PFN, KERNEL_IMAGE_START_PFN } from '../src/kernel/memory.ts';
 import { VM_IO, VM_PFNMAP, VM_READ, VM_WRITE, VM_HUGETLB } from '../src/kernel/mm.ts';
-import type { VfioDma } from '../src/kernel/vfio_dma.ts';
 import { issue, release, simulate } from '../src/run/simulate.ts';
 import { STRATEGIES, type Strategy } from '../src/strategies/registry.ts';
+import { kernelStrategy } from '../src/strategies/kernels.ts';
+import { kv } from '../src/kernel/eras.ts';
+import { IoctlModel, type Interval } from './ioctl-model.ts';
 import { checkInvariants } from '../src/verify/invariants.ts';
 import { checkDma, newTally, verdict } from '../src/verify/oracle.ts';
 import { caseArb, describeCase, LONG, PAGE, params, SEED } from './arbitraries.ts';
 
 const RUNS = 400; // cases per strategy (x10 with VFIO_PIN_BENCH_LONG=1)
+/** The registry, plus a 5.8 kernel: the eras between 5.0 and 5.11 (5.0 unmap wrap form,
+ *  dma_entry_limit, GET_DIRTY_BITMAP, the vfio_find_dma() unmap loop) no registry entry runs on. */
+const UNDER_TEST: readonly Strategy[] = [...STRATEGIES, kernelStrategy(kv(5, 8))];
 const DETERMINISM_RUNS = 100;
 
 // --- known hazards -----------------------------------------------------------------------------
@@ -92,6 +105,13 @@ const KNOWN_HAZARDS: Record<string, Hazard> = {
     : null,
 };
 
+/** Not a strategy's: before 6.18 (ef270ec44637) the -EEXIST look-up cannot see a vfio_dma ending at
+ *  2^64, so an overlapping map reaches iommu_map(), which meets the mapped IOVA (-EBUSY here), and
+ *  4.16's map_try_harder() unwinds from the IOVA that failed: it unmaps the other vfio_dma's page
+ *  and leaves its own first page mapped. */
+const HIDDEN = 'pre-6.18: a map over a vfio_dma ending at 2^64 that no look-up sees';
+// (with HIDDEN or while the model is blind, P4 and the tree's disjointness are excused too)
+
 // --- state -------------------------------------------------------------------------------------
 
 const isReserved = (pfn: number): boolean => pfn >= KERNEL_IMAGE_START_PFN && pfn < KERNEL_IMAGE_END_PFN;
@@ -107,7 +127,8 @@ function snapshot(k: Kernel) {
   return {
     regions, host, locked_vm: k.mm.locked_vm, sem: [k.mm.mmap_sem.readers, k.mm.mmap_sem.writer],
     iommu: k.domain.dump(), mappedBytes: k.domain.mappedBytes,
-    dmas: k.vfio.dmas.map((d) => ({ iova: d.iova, vaddr: d.vaddr, size: d.size, prot: d.prot, lock_cap: d.lock_cap })),
+    dmas: k.vfio.dmas().map((d) => ({ iova: d.iova, vaddr: d.vaddr, size: d.size, prot: d.prot, lock_cap: d.lock_cap, invalid: d.vaddr_invalid })),
+    avail: k.vfio.dma_avail, invalid: k.vfio.vaddr_invalid_count,
   };
 }
 
@@ -125,7 +146,7 @@ function accountedPages(k: Kernel, l: Layout): number {
     return n - Math.max(0, Math.min(b, KERNEL_IMAGE_END_PFN) - Math.max(a, KERNEL_IMAGE_START_PFN));
   };
   let pages = 0;
-  for (const dma of k.vfio.dmas) {
+  for (const dma of k.vfio.dmas()) {
     for (let off = 0; off < dma.size; ) {
       const span = k.domain.span(dma.iova + off);
       assert.ok(span !== null, `vfio_dma at iova 0x${dma.iova.toString(16)} has an unmapped page at +0x${off.toString(16)}`);
@@ -143,21 +164,9 @@ function accountedPages(k: Kernel, l: Layout): number {
 const big = BigInt;
 const U64_MAX = (1n << 64n) - 1n;
 
-interface MapExpect {
-  /** exactly this errno (EINVAL / EEXIST prechecks), or null: decided by pinning. */
-  exact: string | null;
-  /** allowed outcomes when exact is null. */
-  allowed: Set<string>;
-}
-
-function expectMap(k: Kernel, l: Layout, r: MapRequest): MapExpect {
+/** The answers pinning may give a map the model lets through to vfio_pin_map_dma(). */
+function pinAnswers(k: Kernel, l: Layout, r: MapRequest, hiddenOverlap: boolean): Set<string> {
   const min = Math.min(...l.system.iommu.pgsizes);
-  const wraps = (a: number, s: number): boolean => big(a) + big(s) - 1n > U64_MAX;
-  if ((!r.read && !r.write) || r.size === 0 || r.size % min || r.iova % min || r.vaddr % min) return { exact: '-EINVAL', allowed: new Set() };
-  if (wraps(r.iova, r.size) || wraps(r.vaddr, r.size)) return { exact: '-EINVAL', allowed: new Set() };
-  const lo = big(r.iova);
-  const hi = lo + big(r.size);
-  if (k.vfio.dmas.some((d) => big(d.iova) < hi && lo < big(d.iova) + big(d.size))) return { exact: '-EEXIST', allowed: new Set() };
   // every page in a vma GUP accepts, or a VM_PFNMAP vma (4.16's fallback; 5.x follows the pte)?
   const need = r.write ? VM_WRITE : VM_READ;
   let covered = true;
@@ -171,28 +180,18 @@ function expectMap(k: Kernel, l: Layout, r: MapRequest): MapExpect {
     }
     a = vma.vm_end;
   }
-  const allowed = new Set<string>([covered ? '0' : '-EFAULT']);
+  const allowed = new Set<string>([covered && !hiddenOverlap ? '0' : '-EFAULT']);
   const limit = l.system.memlock === null ? Infinity : Math.floor(l.system.memlock / PAGE);
   if (!l.system.capIpcLock && k.mm.locked_vm + r.size / PAGE > limit) allowed.add('-ENOMEM');
   if (min > PAGE) allowed.add('-EINVAL'); // iommu_map() refuses a pinned run that is not a multiple of the smallest IOMMU page
-  return { exact: null, allowed };
+  // before 6.18 the -EEXIST look-up misses a vfio_dma ending at 2^64: iommu_map() meets the mapped IOVA
+  if (hiddenOverlap) allowed.add('-EBUSY');
+  return allowed;
 }
 
-function expectUnmap(k: Kernel, l: Layout, r: UnmapRequest): { ret: string; unmapped: bigint; removed: VfioDma[] } {
-  const min = big(Math.min(...l.system.iommu.pgsizes));
-  const iova = big(r.iova);
-  const size = big(r.size);
-  const none = { unmapped: 0n, removed: [] };
-  if (iova % min || size === 0n || size % min) return { ret: '-EINVAL', ...none };
-  const dmas = k.vfio.dmas.map((d) => ({ d, lo: big(d.iova), hi: big(d.iova) + big(d.size) }));
-  const first = dmas.find((x) => x.lo <= iova && iova < x.hi);
-  if (first && first.lo !== iova) return { ret: '-EINVAL', ...none };
-  const lastByte = iova + size - 1n;
-  const last = dmas.find((x) => x.lo <= lastByte && lastByte < x.hi);
-  if (last && last.hi !== iova + size) return { ret: '-EINVAL', ...none };
-  const removed = dmas.filter((x) => x.lo < iova + size && iova < x.hi);
-  return { ret: '0', unmapped: removed.reduce((s, x) => s + (x.hi - x.lo), 0n), removed: removed.map((x) => x.d) };
-}
+const rangeOf = (iv: Interval): string => `[${hex(Number(iv.lo))}, ${hex(Number(iv.hi))})`;
+const modelDmas = (m: IoctlModel) => m.ivs.map((iv) => [Number(iv.lo), Number(iv.hi - iv.lo), iv.vaddr, iv.invalid]);
+const kernelDmas = (k: Kernel) => k.vfio.dmas().map((d) => [d.iova, d.size, d.vaddr, d.vaddr_invalid]);
 
 // --- one checked run ---------------------------------------------------------------------------
 
@@ -204,14 +203,14 @@ interface Stats {
   /** hazard-flagged maps the oracle or the invariants really caught: the hazard list stays honest. */
   hazardsSeen: Map<string, number>;
   unmappedBytes: number;
-  wrapEinval: number;
+  wrapRefused: number;
   warns: number;
   /** successful maps at IOVAs above 2^53 (exact only as page-aligned Numbers). */
   highIova: number;
 }
 
 const newStats = (): Stats => ({
-  cases: 0, requests: new Map(), mappedKinds: new Set(), hazards: new Map(), hazardsSeen: new Map(), unmappedBytes: 0, wrapEinval: 0, warns: 0, highIova: 0,
+  cases: 0, requests: new Map(), mappedKinds: new Set(), hazards: new Map(), hazardsSeen: new Map(), unmappedBytes: 0, wrapRefused: 0, warns: 0, highIova: 0,
 });
 const bump = (m: Map<string, number>, key: string): void => void m.set(key, (m.get(key) ?? 0) + 1);
 
@@ -225,8 +224,9 @@ interface Trace {
 }
 
 const hex = (n: number): string => '0x' + n.toString(16);
+const extraText = (r: DmaRequest): string => `${r.flags ? ` flags ${r.flags.join('|')}` : ''}${r.argsz !== undefined ? ` argsz ${r.argsz}` : ''}`;
 const reqText = (r: DmaRequest, i: number): string =>
-  r.op === 'map' ? `#${i} map vaddr ${hex(r.vaddr)} iova ${hex(r.iova)} size ${hex(r.size)} ${r.read ? 'r' : ''}${r.write ? 'w' : ''}` : `#${i} unmap iova ${hex(r.iova)} size ${hex(r.size)}`;
+  (r.op === 'map' ? `#${i} map vaddr ${hex(r.vaddr)} iova ${hex(r.iova)} size ${hex(r.size)} ${r.read ? 'r' : ''}${r.write ? 'w' : ''}` : `#${i} unmap iova ${hex(r.iova)} size ${hex(r.size)}`) + extraText(r);
 
 /** Runs the layout's requests with every check above; returns what P9 compares. */
 function runChecked(l: Layout, s: Strategy, stats: Stats | null): Trace {
@@ -235,19 +235,28 @@ function runChecked(l: Layout, s: Strategy, stats: Stats | null): Trace {
   const limit = l.system.memlock === null ? Infinity : Math.floor(l.system.memlock / PAGE);
   const limited = !l.system.capIpcLock && limit !== Infinity;
   const minPg = Math.min(...l.system.iommu.pgsizes);
+  const model = new IoctlModel(s.host, l.system.iommuType === 'type1v2', l.system.dmaEntryLimit, minPg);
   let hazardous: string | null = null;
+  /** a request met the pre-6.18 blind spot at 2^64 (HIDDEN), whatever else the strategy's hazards say */
+  let hiddenSeen = false;
   const trace: Trace = { rets: [], dumps: [], locked: [], map: k.mapCounters, unmap: k.unmapCounters, peak: 0 };
   if (stats) stats.cases++;
 
   l.requests.forEach((r, i) => {
     const where = `${s.name}: ${reqText(r, i)}`;
     const before = snapshot(k);
+    const dmasBefore = k.vfio.dmas();
     const pinnedBefore = k.c.pages_pinned;
     const writtenBefore = ptesWrittenBytes(k);
     const reservedBefore = reservedRefs(k);
-    const hazard = r.op === 'map' && hazardOf ? hazardOf(k, r) : null;
-    const mapExp = r.op === 'map' ? expectMap(k, l, r) : null;
-    const unmapExp = r.op === 'unmap' ? expectUnmap(k, l, r) : null;
+    // a pre-6.18 vfio_dma ending at 2^64 makes the answers depend on the tree's shape: follow the kernel
+    const blind = model.blind;
+    const mapExp = r.op === 'map' ? model.map(r) : null;
+    const hidden = blind || (mapExp && 'pin' in mapExp && mapExp.hiddenOverlap) ? HIDDEN : null;
+    const hazard = (r.op === 'map' && hazardOf ? hazardOf(k, r) : null) ?? (r.op === 'map' ? hidden : null);
+    if (hidden !== null && r.op === 'map') hiddenSeen = true;
+    const unmapExp = r.op === 'unmap' ? model.unmap(r) : null;
+    const vaddrMap = r.op === 'map' && r.flags?.includes('VADDR') === true;
 
     let res: { ret: number; unmapped?: number };
     try {
@@ -261,37 +270,51 @@ function runChecked(l: Layout, s: Strategy, stats: Stats | null): Trace {
     const name = errnoName(ret);
     assert.match(name, /^(0|-E[A-Z]+)$/, `P1: ${where}: ${ret} is not a known errno`);
     trace.rets.push(name);
-    if (stats) bump(stats.requests, `${r.op} ${name}`);
+    if (stats) bump(stats.requests, `${r.op}${r.flags ? ` ${r.flags.join('|')}` : ''} ${name}`);
     if (hazard !== null) {
       hazardous = hazard;
       if (stats) bump(stats.hazards, hazard);
     }
 
     // the mmap_sem is free between ioctls; the dma tree is sorted, non-empty entries, disjoint
+    // (a map over a hidden vfio_dma ending at 2^64 may succeed over it: what the IOMMU driver
+    // does with a superpage over a mapped 4 KiB page is not modelled, HIDDEN excuses it)
+    const wild = hidden !== null;
     assert.deepEqual([k.mm.mmap_sem.readers, k.mm.mmap_sem.writer], [0, false], `P3: ${where}: mmap_sem still held`);
-    k.vfio.dmas.forEach((d, j) => {
+    const dmas = k.vfio.dmas();
+    dmas.forEach((d, j) => {
       assert.ok(d.size > 0, `${where}: a zero-sized vfio_dma was left in the tree`);
-      if (j > 0) assert.ok(k.vfio.dmas[j - 1]!.iova + k.vfio.dmas[j - 1]!.size <= d.iova, `${where}: vfio_dma tree unsorted or overlapping`);
+      if (j > 0 && !wild) assert.ok(dmas[j - 1]!.iova + dmas[j - 1]!.size <= d.iova, `${where}: vfio_dma tree unsorted or overlapping`);
     });
 
     if (r.op === 'map') {
       // P2
       const exp = mapExp!;
-      if (exp.exact !== null) assert.equal(name, exp.exact, `P2: ${where}: expected ${exp.exact}`);
-      else if (!exp.allowed.has(name) && hazard === null) {
-        assert.fail(`P2: ${where}: got ${name}, expected one of ${[...exp.allowed].join(', ')}`);
+      if (blind) {
+        if (stats) bump(stats.requests, 'map decided by the tree (a vfio_dma ends at 2^64)');
+      } else if ('exact' in exp) assert.equal(name, exp.exact, `P2: ${where}: the model expects ${exp.exact}`);
+      else {
+        const allowed = pinAnswers(k, l, r, exp.hiddenOverlap);
+        if (!allowed.has(name) && hazard === null) assert.fail(`P2: ${where}: got ${name}, expected one of ${[...allowed].join(', ')}`);
       }
-      if (exp.exact === '-EINVAL' && (big(r.iova) + big(r.size) - 1n > U64_MAX || big(r.vaddr) + big(r.size) - 1n > U64_MAX) && stats) stats.wrapEinval++;
+      if (blind) model.resync(k.vfio.dmas());
+      else model.applyMap(r, name);
+      if ((name === '-EINVAL' || name === '-EOVERFLOW') && (big(r.iova) + big(r.size) - 1n > U64_MAX || big(r.vaddr) + big(r.size) - 1n > U64_MAX) && stats) stats.wrapRefused++;
       // P4
       const P = k.c.pages_pinned - pinnedBefore;
       const W = (ptesWrittenBytes(k) - writtenBefore) / PAGE;
-      if (ret === 0) {
+      if (wild) {
+        // (P4 needs an IOMMU that refuses mapped IOVAs the way VT-d does: not established here)
+      } else if (ret === 0 && vaddrMap) {
+        // MAP_FLAG_VADDR pins and maps nothing: only the vaddr changes
+        assert.deepEqual([P, W, k.domain.mappedBytes], [0, 0, before.mappedBytes], `P4: ${where}: a VADDR update pinned or mapped`);
+      } else if (ret === 0) {
         assert.equal(P, r.size / PAGE, `P4: ${where}: ${P} pages pinned for a ${r.size / PAGE}-page map`);
         assert.equal(W, r.size / PAGE, `P4: ${where}: ${W} pages written to the IOMMU for a ${r.size / PAGE}-page map`);
         assert.equal(k.domain.mappedBytes - before.mappedBytes, r.size, `P4: ${where}: IOMMU grew by ${k.domain.mappedBytes - before.mappedBytes} bytes`);
-        const dma = k.vfio.dmas.find((d) => d.iova === r.iova);
+        const dma = k.vfio.dmaAt(r.iova);
         assert.ok(dma && dma.vaddr === r.vaddr && dma.size === r.size, `${where}: no vfio_dma for the successful map`);
-        assert.equal(k.vfio.dmas.length, before.dmas.length + 1, `${where}: vfio_dma tree changed beyond the new entry`);
+        assert.equal(dmas.length, before.dmas.length + 1, `${where}: vfio_dma tree changed beyond the new entry`);
         if (stats && r.iova + r.size > 2 ** 53) stats.highIova++;
         if (stats) for (const v of k.mm.vmas) if (v.vm_start < r.vaddr + r.size && r.vaddr < v.vm_end) stats.mappedKinds.add(l.vmas.find((x) => x.name === v.name)!.backing.kind);
         // P6
@@ -302,21 +325,53 @@ function runChecked(l: Layout, s: Strategy, stats: Stats | null): Trace {
           if (hazard === null) assert.fail(`P6: ${where}: oracle: ${v.detail}`);
           if (stats) bump(stats.hazardsSeen, `${hazard} (oracle)`);
         }
+      } else if (name === '-EBUSY') {
+        // iommu_map() met a mapped IOVA: what it wrote before, and map_try_harder()'s retry, count too
+        assert.ok(P <= r.size / PAGE, `P4: ${where}: failed map pinned ${P} pages`);
       } else {
         assert.ok(W <= P && P <= r.size / PAGE, `P4: ${where}: failed map pinned ${P} pages, wrote ${W} to the IOMMU`);
-        if (minPg === PAGE) assert.equal(P, W, `P4: ${where}: failed map pinned ${P} pages but wrote ${W} to the IOMMU`);
+        // (-EBUSY: iommu_map() met a mapped IOVA, a pinned run it wrote nothing for)
+        if (minPg === PAGE && name !== '-EBUSY') assert.equal(P, W, `P4: ${where}: failed map pinned ${P} pages but wrote ${W} to the IOMMU`);
       }
     } else {
       const exp = unmapExp!;
-      assert.equal(name, exp.ret, `P2: ${where}: expected ${exp.ret}`);
-      if (ret === 0) {
-        assert.equal(big(res.unmapped ?? -1), exp.unmapped, `P2: ${where}: reported ${res.unmapped} bytes unmapped, the vfio_dmas in range hold ${exp.unmapped}`);
-        for (const d of exp.removed) assert.ok(!k.vfio.dmas.includes(d), `P2: ${where}: vfio_dma at ${hex(d.iova)} not removed`);
-        assert.equal(k.vfio.dmas.length, before.dmas.length - exp.removed.length, `P2: ${where}: other vfio_dmas removed`);
-        assert.equal(before.mappedBytes - k.domain.mappedBytes, res.unmapped, `P2: ${where}: IOMMU shrank by a different amount than reported`);
-        if (stats) stats.unmappedBytes += res.unmapped ?? 0;
+      if (blind) {
+        if (stats) bump(stats.requests, 'unmap decided by the tree (a vfio_dma ends at 2^64)');
+        const gone = dmasBefore.filter((d) => !dmas.includes(d));
+        if (ret === 0 && !r.flags?.includes('VADDR')) {
+          assert.equal(res.unmapped, gone.reduce((x, d) => x + d.size, 0), `P2: ${where}: reported ${res.unmapped}, removed other sizes`);
+          const kept = gone.filter((d) => d.iova + d.size === 2 ** 64).reduce((x, d) => x + d.size, 0);
+          assert.equal(before.mappedBytes - k.domain.mappedBytes, res.unmapped! - kept, `P2: ${where}: IOMMU shrank by a different amount than unmapped`);
+        }
+        model.resync(dmas);
+      } else if (assert.equal(name, exp.ret, `P2: ${where}: the model expects ${exp.ret}`), ret === 0) {
+        const got = big(res.unmapped ?? -1);
+        let touched: Interval[];
+        let invalidate = false;
+        if ('pathDependent' in exp) {
+          // type1 v1 before 5.12: the vfio_dmas the kernel removed must be among the candidates
+          const gone = new Set(dmasBefore.filter((d) => !dmas.includes(d)).map((d) => d.iova));
+          touched = exp.pathDependent.filter((iv) => gone.has(Number(iv.lo)));
+          assert.equal(touched.length, gone.size, `P2: ${where}: removed a vfio_dma outside ${exp.pathDependent.map(rangeOf).join(', ')}`);
+          assert.equal(got, touched.reduce((x, iv) => x + iv.hi - iv.lo, 0n), `P2: ${where}: reported ${res.unmapped}, removed other sizes`);
+          if (stats) bump(stats.requests, 'unmap v1 decided by the tree');
+        } else {
+          assert.equal(got, exp.size, `P2: ${where}: reported ${res.unmapped} bytes, the model expects ${exp.size}`);
+          touched = exp.touched;
+          invalidate = exp.invalidate;
+        }
+        // the IOMMU shrinks by what was unmapped, save what a pre-6.18 kernel leaves of a vfio_dma ending at 2^64
+        const kept = invalidate ? touched : touched.filter((iv) => s.host.dma_range_end === 'exclusive' && iv.hi === 1n << 64n);
+        const shrink = Number(got - kept.reduce((x, iv) => x + iv.hi - iv.lo, 0n));
+        if (!hazardous) assert.equal(before.mappedBytes - k.domain.mappedBytes, shrink, `P2: ${where}: IOMMU shrank by a different amount than unmapped`);
+        model.applyUnmap({ touched, invalidate });
+        if (stats) stats.unmappedBytes += invalidate ? 0 : res.unmapped ?? 0;
+      } else {
+        assert.equal(res.unmapped, undefined, `P2: ${where}: a size was reported with ${name}`);
       }
     }
+    // P2: the container holds exactly the model's ranges
+    assert.deepEqual(kernelDmas(k), modelDmas(model), `P2: ${where}: the vfio_dmas differ from the model's`);
 
     // P3: a failed request changes nothing (references on reserved pages may only grow)
     if (ret !== 0 && hazard === null) {
@@ -328,7 +383,7 @@ function runChecked(l: Layout, s: Strategy, stats: Stats | null): Trace {
       assert.ok(k.mm.locked_vm <= limit, `P5: ${where}: locked_vm ${k.mm.locked_vm} > RLIMIT_MEMLOCK ${limit} pages`);
       assert.ok(k.mm.locked_vm_peak <= limit, `P5: ${where}: locked_vm peak ${k.mm.locked_vm_peak} > RLIMIT_MEMLOCK ${limit} pages`);
     }
-    if (!hazardous) assert.equal(k.mm.locked_vm, accountedPages(k, l), `P5: ${where}: locked_vm is not the unreserved pages mapped`);
+    if (!hazardous && model.leaked.length === 0) assert.equal(k.mm.locked_vm, accountedPages(k, l), `P5: ${where}: locked_vm is not the unreserved pages mapped`);
     // P8
     for (const c of COUNTER_NAMES) assert.equal(k.c[c], k.mapCounters[c] + k.unmapCounters[c], `P8: ${where}: counter ${c} not filed under map or unmap`);
 
@@ -336,13 +391,16 @@ function runChecked(l: Layout, s: Strategy, stats: Stats | null): Trace {
     trace.locked.push(k.mm.locked_vm);
   });
 
+  const leaks = model.leaksAtRelease;
+  if (leaks && stats) bump(stats.requests, 'a vfio_dma ending at 2^64 (pre-6.18 leak)');
   try {
     release(k);
   } catch (e) {
     assert.fail(`P1: ${s.name}: container release threw ${(e as Error)?.stack ?? String(e)}`);
   }
   // P7
-  const excused = new Set(hazardous ? ['page references back (guest RAM)', 'page references back (host RAM)', 'locked_vm back to 0'] : []);
+  const refs = ['page references back (guest RAM)', 'page references back (host RAM)', 'locked_vm back to 0'];
+  const excused = new Set([...(hazardous ? refs : []), ...(leaks || hiddenSeen ? [...refs, 'IOMMU empty'] : [])]);
   let caught = false;
   for (const c of checkInvariants(k)) {
     if (c.ok) continue;
@@ -356,7 +414,7 @@ function runChecked(l: Layout, s: Strategy, stats: Stats | null): Trace {
     }
     assert.fail(`P7: ${s.name}: after release: ${c.name}: ${c.detail}`);
   }
-  if (caught && stats) bump(stats.hazardsSeen, `${hazardous} (invariants after release)`);
+  if (caught && hazardous && stats) bump(stats.hazardsSeen, `${hazardous} (invariants after release)`);
   for (const c of COUNTER_NAMES) assert.equal(k.c[c], k.mapCounters[c] + k.unmapCounters[c], `P8: ${s.name}: release: counter ${c} not filed`);
   trace.peak = k.mm.locked_vm_peak;
   return trace;
@@ -379,13 +437,13 @@ function runPlain(l: Layout, s: Strategy): Trace {
 function report(t: { diagnostic(m: string): void }, s: Strategy, st: Stats, ms: number): void {
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, n]) => `${k}: ${n}`).join(', ');
   t.diagnostic(`${s.name}: ${st.cases} cases (seed ${SEED}${LONG ? ', long' : ''}) in ${ms} ms; requests ${sorted(st.requests)}`);
-  t.diagnostic(`${s.name}: mapped backings ${[...st.mappedKinds].sort().join(', ')}; ${st.highIova} maps above 2^53; ${st.wrapEinval} wrapping maps refused; ${st.unmappedBytes} bytes unmapped by UNMAP_DMA; ${st.warns} zero-page warnings`);
+  t.diagnostic(`${s.name}: mapped backings ${[...st.mappedKinds].sort().join(', ')}; ${st.highIova} maps above 2^53; ${st.wrapRefused} wrapping maps refused; ${st.unmappedBytes} bytes unmapped by UNMAP_DMA; ${st.warns} zero-page warnings`);
   if (st.hazards.size > 0) t.diagnostic(`${s.name}: known hazards hit: ${sorted(st.hazards)}`);
   if (st.hazardsSeen.size > 0) t.diagnostic(`${s.name}: hazards the oracle or the invariants caught: ${sorted(st.hazardsSeen)}`);
 }
 
 describe('property: the simulated kernel under random layouts and requests', () => {
-  for (const s of STRATEGIES) {
+  for (const s of UNDER_TEST) {
     test(`${s.name}: P1-P9 (no escapes, errnos, failed requests undone, pinned == mapped, locked_vm, oracle, invariants, determinism)`, (t) => {
       const st = newStats();
       const t0 = Date.now();
@@ -401,11 +459,15 @@ describe('property: the simulated kernel under random layouts and requests', () 
       );
       report(t, s, st, Date.now() - t0);
       // the generator must reach every outcome, or the properties above prove little
-      for (const key of ['map 0', 'map -EINVAL', 'map -EEXIST', 'map -EFAULT', 'map -ENOMEM', 'unmap 0', 'unmap -EINVAL']) {
-        assert.ok((st.requests.get(key) ?? 0) > 0, `coverage: no "${key}" outcome in ${st.cases} cases`);
-      }
+      const h = s.host;
+      const keys = ['map 0', 'map -EINVAL', 'map -EEXIST', 'map -EFAULT', 'map -ENOMEM', 'unmap 0', 'unmap -EINVAL'];
+      if (h.dma_avail === 'dma_entry_limit') keys.push('map -ENOSPC');
+      if (h.ioctl_flags === 'vaddr_all') keys.push('map VADDR -ENOENT', 'map VADDR 0', 'unmap VADDR 0', 'unmap ALL 0', 'unmap ALL|VADDR 0');
+      if (h.type1_wrap === 'check_add_overflow') keys.push('map -EOVERFLOW', 'unmap -EOVERFLOW');
+      if (h.unmap_iter === 'find_dma') keys.push('unmap v1 decided by the tree');
+      for (const key of keys) assert.ok((st.requests.get(key) ?? 0) > 0, `coverage: no "${key}" outcome in ${st.cases} cases`);
       for (const kind of ['anon', 'thp', 'hugetlb', 'pfnmap']) assert.ok(st.mappedKinds.has(kind), `coverage: no successful map over ${kind}`);
-      assert.ok(st.wrapEinval > 0 && st.unmappedBytes > 0 && st.highIova > 0, 'coverage: no wrapping map, nothing unmapped by UNMAP_DMA, or no map above 2^53');
+      assert.ok(st.wrapRefused > 0 && st.unmappedBytes > 0 && st.highIova > 0, 'coverage: no wrapping map, nothing unmapped by UNMAP_DMA, or no map above 2^53');
       // a named hazard that never shows is stale: the strategy no longer has it, or the predicate is wrong
       for (const [h, n] of st.hazards) {
         const seen = [...st.hazardsSeen].filter(([k]) => k.startsWith(h)).reduce((a, [, c]) => a + c, 0);

@@ -280,7 +280,7 @@ describe('whole reports', () => {
 describe('layout tables (show)', () => {
   const layout: Layout = {
     name: 'gpu', description: 'one BAR',
-    system: { seed: 1, memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [4096, 2 ** 21, GiB], fgsp: false } },
+    system: { seed: 1, memlock: null, capIpcLock: false, disableHugepages: false, dmaEntryLimit: 65535, iommuType: 'type1v2', iommu: { pgsizes: [4096, 2 ** 21, GiB], fgsp: false } },
     ram: [{ name: 'ram0', base: 4 * GiB, size: 4 * GiB }],
     mmio: [{ name: 'bar0', base: 0x3b0000000000, size: BAR }],
     vmas: [{

@@ -6,7 +6,7 @@
 import type { Backing } from '../model/layout.ts';
 import { SZ_1G, SZ_2M } from '../model/units.ts';
 import { InputError } from '../model/errors.ts';
-import { parseMemlock, parsePgsizes, parseSeed } from './parse-system.ts';
+import { parseDmaEntryLimit, parseMemlock, parsePgsizes, parseSeed } from './parse-system.ts';
 import { defaultPlacement, parsePlacementFlag } from './placement.ts';
 import { describe, parsePowerOfTwo, parseSize } from './size.ts';
 
@@ -73,6 +73,7 @@ const WHATIF_FLAGS = [
     parse: (text: string, where: string) => parsePgsizes(text.split(','), () => where),
   },
   { key: 'disableHugepages', group: 'system', help: 'vfio_iommu_type1 disable_hugepages=1' },
+  { key: 'dmaEntryLimit', arg: '<n>', group: 'system', parse: parseDmaEntryLimit, help: 'vfio_iommu_type1 dma_entry_limit (5.1+ kernels; default 65535)' },
   {
     key: 'placement', arg: '<policy>', group: 'ram', parse: parsePlacementFlag,
     help: 'physical placement of RAM: contiguous, scattered, runs:<size> or geometric:<mean size>',

@@ -10,6 +10,7 @@ import {
 import { backingFlags, vmaFlags } from './flags.ts';
 import { InputError } from '../model/errors.ts';
 import { ramRangeFor } from '../kernel/ram_plan.ts';
+import { DMA_ENTRY_LIMIT_DEFAULT } from '../kernel/vfio_dma.ts';
 import { validateLayout } from './validate.ts';
 import { BACKINGS, describeWhatIf, parseWhatIf, type WhatIf, type Where } from './whatif-flags.ts';
 import { checkPlacement } from './placement.ts';
@@ -19,7 +20,10 @@ const RW = { read: true, write: true };
 const emptyLayout = (): Layout => ({
   name: 'what-if',
   description: '',
-  system: { seed: DEFAULT_SEED, memlock: null, capIpcLock: false, disableHugepages: false, iommu: { pgsizes: [...DEFAULT_PGSIZES], fgsp: false } },
+  system: {
+    seed: DEFAULT_SEED, memlock: null, capIpcLock: false, disableHugepages: false, dmaEntryLimit: DMA_ENTRY_LIMIT_DEFAULT,
+    iommuType: 'type1v2', iommu: { pgsizes: [...DEFAULT_PGSIZES], fgsp: false },
+  },
   ram: [], mmio: [], vmas: [], requests: [],
 });
 
@@ -82,6 +86,7 @@ export function applyWhatIf(base: Layout | null, w: WhatIf, where: Where = (f) =
   if (p.memlock !== undefined) l.system.memlock = p.memlock;
   if (p.capIpcLock === true) l.system.capIpcLock = true;
   if (p.disableHugepages === true) l.system.disableHugepages = true;
+  if (p.dmaEntryLimit !== undefined) l.system.dmaEntryLimit = p.dmaEntryLimit;
   if (p.iommuPgsizes !== undefined) l.system.iommu.pgsizes = p.iommuPgsizes;
   if (p.backing !== undefined && p.ram === undefined) {
     l.vmas = l.vmas.map((v, i) => {

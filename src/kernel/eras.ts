@@ -135,7 +135,63 @@ export const IOMMU_OPS = {
   ],
 } as const satisfies Part<string>;
 
-export const PARTS = [TYPE1_PIN, TYPE1_UNMAP, PFNMAP_PFN, GUP, GUP_FOLIO, UNPIN, VFIO_PCI_MMAP, VTD_IOVA_TO_PHYS, IOMMU_OPS] as const;
+/** VFIO_IOMMU_MAP_DMA / UNMAP_DMA: the flags the ioctl entry accepts (vfio_iommu_type1_ioctl(),
+ *  split into vfio_iommu_type1_{map,unmap}_dma() by ccd59dce1a21 in 5.9 with no change). */
+export const IOCTL_FLAGS = {
+  key: 'ioctl_flags',
+  where: 'drivers/vfio/vfio_iommu_type1.c vfio_iommu_type1_ioctl() -> vfio_dma_do_map() / vfio_dma_do_unmap()',
+  eras: [
+    era(4, 16, 'rw', 'v4.16', 'MAP: READ | WRITE only; UNMAP: flags must be 0 (-EINVAL)'),
+    era(5, 8, 'dirty_bitmap', '(UNMAP_DMA dirty-bitmap series, vfio-v5.8-rc1; id not verified)', 'UNMAP: GET_DIRTY_BITMAP (bitmap checks; -EINVAL unless dirty tracking was started)'),
+    era(5, 12, 'vaddr_all', 'c3cbab24db38', 'MAP: VADDR (prot must be none, -ENOENT / -EINVAL); UNMAP: ALL (iova = size = 0) and VADDR; neither with GET_DIRTY_BITMAP'),
+  ],
+} as const satisfies Part<string>;
+
+/** The overflow checks of the two ioctls. */
+export const TYPE1_WRAP = {
+  key: 'type1_wrap',
+  where: 'drivers/vfio/vfio_iommu_type1.c vfio_dma_do_map() / vfio_dma_do_unmap()',
+  eras: [
+    era(4, 16, 'plus_size', '71a7d3d78e3c', 'MAP: iova + size - 1 < iova -> -EINVAL; UNMAP: iova + size < iova -> -EINVAL (refuses a range ending at 2^64; 4.15+)'),
+    era(5, 0, 'plus_size_minus_1', '58fec830fc19', 'UNMAP: iova + size - 1 < iova -> -EINVAL (a range may end at 2^64)'),
+    era(6, 18, 'check_add_overflow', '6012379ede6a', 'check_add_overflow(iova, size - 1) -> -EOVERFLOW; MAP checks it before prot and alignment'),
+  ],
+} as const satisfies Part<string>;
+
+/** How the vfio_dma range comparisons end: exclusive ends in u64 wrap at 2^64. */
+export const DMA_RANGE_END = {
+  key: 'dma_range_end',
+  where: 'drivers/vfio/vfio_iommu_type1.c vfio_find_dma() / vfio_find_dma_first_node() / vfio_unmap_unpin()',
+  eras: [
+    era(4, 16, 'exclusive', 'v4.16', 'start + size and dma->iova + dma->size in u64: a vfio_dma ending at 2^64 is never found nor unmapped'),
+    era(6, 18, 'inclusive', 'ef270ec44637', 'inclusive ends (size - 1) and pos < dma->size: ranges up to 2^64 work'),
+  ],
+} as const satisfies Part<string>;
+
+/** The per-container limit on vfio_dma entries (CVE-2019-3882). */
+export const DMA_AVAIL = {
+  key: 'dma_avail',
+  where: 'drivers/vfio/vfio_iommu_type1.c vfio_dma_do_map(), module parameter dma_entry_limit',
+  eras: [
+    era(4, 16, 'unlimited', 'v4.16', 'no limit on vfio_dma entries'),
+    era(5, 1, 'dma_entry_limit', '492855939bdb', 'iommu->dma_avail = dma_entry_limit (default 65535) at open; MAP -ENOSPC when 0, after -EEXIST'),
+  ],
+} as const satisfies Part<string>;
+
+/** How UNMAP_DMA walks the vfio_dmas in its range. */
+export const UNMAP_ITER = {
+  key: 'unmap_iter',
+  where: 'drivers/vfio/vfio_iommu_type1.c vfio_dma_do_unmap()',
+  eras: [
+    era(4, 16, 'find_dma', 'v4.16', 'while (vfio_find_dma()): any overlapping node on the search path (type1 v1 results depend on the tree)'),
+    era(5, 12, 'first_node', '40ae9b807b89', 'vfio_find_dma_first_node() then rb_next(): the lowest overlapping vfio_dma first'),
+  ],
+} as const satisfies Part<string>;
+
+export const PARTS = [
+  TYPE1_PIN, TYPE1_UNMAP, PFNMAP_PFN, GUP, GUP_FOLIO, UNPIN, VFIO_PCI_MMAP, VTD_IOVA_TO_PHYS, IOMMU_OPS,
+  IOCTL_FLAGS, TYPE1_WRAP, DMA_RANGE_END, DMA_AVAIL, UNMAP_ITER,
+] as const;
 
 /** The era of a part in force at version v (v >= OLDEST). */
 export function eraAt<T extends string>(part: Part<T>, v: KernelVersion): Era<T> {

@@ -11,11 +11,12 @@ export const EEXIST = 17;
 export const ENODEV = 19;
 export const EINVAL = 22;
 export const ENOSPC = 28;
+export const EOVERFLOW = 75;
 
 const NAMES: Record<number, string> = {
   [EPERM]: 'EPERM', [ENOENT]: 'ENOENT', [ESRCH]: 'ESRCH', [EAGAIN]: 'EAGAIN', [ENOMEM]: 'ENOMEM',
   [EFAULT]: 'EFAULT', [EBUSY]: 'EBUSY', [EEXIST]: 'EEXIST', [ENODEV]: 'ENODEV',
-  [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC',
+  [EINVAL]: 'EINVAL', [ENOSPC]: 'ENOSPC', [EOVERFLOW]: 'EOVERFLOW',
 };
 
 /** "-ENOMEM" for -12; "0" for success. */

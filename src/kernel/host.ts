@@ -2,8 +2,9 @@
 // composes the host of any version from the era table. Plain data: it crosses worker threads.
 
 import {
-  eraAt, formatVersion, GUP, GUP_FOLIO, IOMMU_OPS, kv, NEWEST, OLDEST, PARTS, PFNMAP_PFN, TYPE1_PIN,
-  TYPE1_UNMAP, UNPIN, VFIO_PCI_MMAP, VTD_IOVA_TO_PHYS, type KernelVersion, type Part,
+  DMA_AVAIL, DMA_RANGE_END, eraAt, formatVersion, GUP, GUP_FOLIO, IOCTL_FLAGS, IOMMU_OPS, kv, NEWEST, OLDEST, PARTS,
+  PFNMAP_PFN, TYPE1_PIN, TYPE1_UNMAP, TYPE1_WRAP, UNMAP_ITER, UNPIN, VFIO_PCI_MMAP, VTD_IOVA_TO_PHYS,
+  type KernelVersion, type Part,
 } from './eras.ts';
 
 type ValueOf<P> = P extends Part<infer T> ? T : never;
@@ -20,6 +21,11 @@ export interface HostKernel {
   readonly vfio_pci_mmap: ValueOf<typeof VFIO_PCI_MMAP>;
   readonly vtd_iova_to_phys: ValueOf<typeof VTD_IOVA_TO_PHYS>;
   readonly iommu_ops: ValueOf<typeof IOMMU_OPS>;
+  readonly ioctl_flags: ValueOf<typeof IOCTL_FLAGS>;
+  readonly type1_wrap: ValueOf<typeof TYPE1_WRAP>;
+  readonly dma_range_end: ValueOf<typeof DMA_RANGE_END>;
+  readonly dma_avail: ValueOf<typeof DMA_AVAIL>;
+  readonly unmap_iter: ValueOf<typeof UNMAP_ITER>;
 }
 
 /** The host kernel of mainline release v: every part in the era valid for v. */
@@ -35,6 +41,11 @@ export function composeHost(v: KernelVersion): HostKernel {
     vfio_pci_mmap: eraAt(VFIO_PCI_MMAP, v).value,
     vtd_iova_to_phys: eraAt(VTD_IOVA_TO_PHYS, v).value,
     iommu_ops: eraAt(IOMMU_OPS, v).value,
+    ioctl_flags: eraAt(IOCTL_FLAGS, v).value,
+    type1_wrap: eraAt(TYPE1_WRAP, v).value,
+    dma_range_end: eraAt(DMA_RANGE_END, v).value,
+    dma_avail: eraAt(DMA_AVAIL, v).value,
+    unmap_iter: eraAt(UNMAP_ITER, v).value,
   };
 }
 

@@ -39,7 +39,7 @@ export class Kernel {
   readonly mem: PhysMem;
   readonly mm: MmStruct;
   readonly domain: IommuDomain;
-  readonly vfio = new VfioIommu();
+  readonly vfio: VfioIommu;
   readonly task: Task;
   /** vfio_iommu_type1 module parameter. */
   readonly disable_hugepages: boolean;
@@ -66,6 +66,8 @@ export class Kernel {
       rlimitMemlockPages: layout.system.memlock === null ? Infinity : Math.floor(layout.system.memlock / PAGE_SIZE),
     };
     this.disable_hugepages = layout.system.disableHugepages;
+    // vfio_iommu_type1_open(): v2 for VFIO_TYPE1v2_IOMMU; 5.1+ iommu->dma_avail = dma_entry_limit
+    this.vfio = new VfioIommu(layout.system.iommuType === 'type1v2', layout.system.dmaEntryLimit);
   }
 
   /** Runs one ioctl and adds what it counted to that side's counters. */

@@ -49,6 +49,13 @@ export interface PhysRange {
   size: number;
 }
 
+/** VFIO_DMA_MAP_FLAG_* beyond READ / WRITE (include/uapi/linux/vfio.h). */
+export const MAP_FLAG_NAMES = ['VADDR'] as const;
+export type MapFlagName = (typeof MAP_FLAG_NAMES)[number];
+/** VFIO_DMA_UNMAP_FLAG_*. */
+export const UNMAP_FLAG_NAMES = ['GET_DIRTY_BITMAP', 'ALL', 'VADDR'] as const;
+export type UnmapFlagName = (typeof UNMAP_FLAG_NAMES)[number];
+
 export interface MapRequest {
   op: 'map';
   label?: string;
@@ -58,6 +65,10 @@ export interface MapRequest {
   /** VFIO_DMA_MAP_FLAG_READ / _WRITE, from the device's point of view. */
   read: boolean;
   write: boolean;
+  /** VFIO_DMA_MAP_FLAG_VADDR (5.12+); none when absent. */
+  flags?: MapFlagName[];
+  /** the struct's argsz; absent: offsetofend(..., size), what a VMM passes. */
+  argsz?: number;
 }
 
 export interface UnmapRequest {
@@ -65,6 +76,10 @@ export interface UnmapRequest {
   label?: string;
   iova: number;
   size: number;
+  /** VFIO_DMA_UNMAP_FLAG_* (5.8+ / 5.12+); none when absent. */
+  flags?: UnmapFlagName[];
+  /** the struct's argsz; absent: what a VMM passes (plus sizeof(struct vfio_bitmap) with GET_DIRTY_BITMAP). */
+  argsz?: number;
 }
 
 export type DmaRequest = MapRequest | UnmapRequest;
@@ -84,6 +99,10 @@ export interface SystemConfig {
   capIpcLock: boolean;
   /** vfio_iommu_type1 module parameter disable_hugepages. */
   disableHugepages: boolean;
+  /** vfio_iommu_type1 module parameter dma_entry_limit (5.1+; default 65535). */
+  dmaEntryLimit: number;
+  /** the container's VFIO_SET_IOMMU type: VFIO_TYPE1_IOMMU or VFIO_TYPE1v2_IOMMU (default). */
+  iommuType: 'type1' | 'type1v2';
   iommu: IommuConfig;
 }
 

@@ -22,7 +22,8 @@ export interface RequestResult {
   ret: number;
   /** "0", "-EINVAL", ... */
   errno: string;
-  /** unmap: bytes the kernel reports unmapped. */
+  /** unmap: the size the kernel copied back (bytes unmapped, or invalidated with VADDR); absent
+   *  when the unmap failed: the kernel copies nothing back then. */
   unmapped?: number;
   /** map: physically contiguous runs the oracle saw in the process page tables for this range. */
   runs?: number;

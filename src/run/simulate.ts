@@ -5,7 +5,8 @@
 import { errnoName } from '../kernel/errno.ts';
 import { Kernel } from '../kernel/kernel.ts';
 import type { DmaRequest, Layout } from '../model/layout.ts';
-import { vfio_dma_do_map, vfio_dma_do_unmap, vfio_iommu_unmap_unpin_all } from '../kernel/vfio_type1.ts';
+import { vfio_iommu_type1_map_dma, vfio_iommu_type1_unmap_dma, vfio_iommu_unmap_unpin_all } from '../kernel/vfio_type1.ts';
+import { mapArg, unmapArg } from '../kernel/vfio_uapi.ts';
 import type { Strategy } from '../strategies/strategy.ts';
 import { checkInvariants } from '../verify/invariants.ts';
 import { checkDma, countRuns, newTally, verdict } from '../verify/oracle.ts';
@@ -19,17 +20,20 @@ interface Simulation {
   iommuPtes: Record<string, number>;
 }
 
-/** Issues one request as the VFIO ioctl would; returns the kernel's answer. */
+/** Issues one request as the VMM's ioctl would; returns the kernel's answer and, for an unmap
+ *  that succeeded, the size it copied back (on an error the kernel copies nothing back). */
 export function issue(k: Kernel, r: DmaRequest): { ret: number; unmapped?: number } {
   if (r.op === 'map') {
     return k.side('map', () => {
       k.c.vfio_ioctls++;
-      return { ret: vfio_dma_do_map(k, r) };
+      return { ret: vfio_iommu_type1_map_dma(k, mapArg(r)) };
     });
   }
   return k.side('unmap', () => {
     k.c.vfio_ioctls++;
-    return vfio_dma_do_unmap(k, r.iova, r.size);
+    const arg = unmapArg(r, k.domain.minPagesz);
+    const ret = vfio_iommu_type1_unmap_dma(k, arg);
+    return ret ? { ret } : { ret, unmapped: arg.size };
   });
 }
 
@@ -52,8 +56,9 @@ export function simulate(layout: Layout, strategy: Strategy): Simulation {
       ...(unmapped !== undefined ? { unmapped } : {}),
     };
     if (r.op === 'map') {
-      if (ret === 0) {
-        const dma = k.vfio.dmas.find((d) => d.iova === r.iova);
+      // the oracle after each map that pinned (a VADDR update pins nothing)
+      if (ret === 0 && !r.flags?.includes('VADDR')) {
+        const dma = k.vfio.dmaAt(r.iova);
         if (dma) checkDma(k, dma, tally);
       }
       res.runs = countRuns(k, r.vaddr, r.size);

@@ -28,7 +28,9 @@ export function vfio_unpin_pages_remote(k: Kernel, dma: VfioDma, iova: number, p
 export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean): number {
   k.c.vfio_unmap_unpin++;
   let iova = dma.iova;
-  const end = dma.iova + dma.size;
+  // dma_addr_t end = dma->iova + dma->size: a vfio_dma ending at 2^64 wraps to 0 and the loop
+  // below never runs (fixed in 6.18 by ef270ec44637: pos < dma->size)
+  const end = (dma.iova + dma.size) % 2 ** 64;
   const domain = k.domain;
   let unlocked = 0;
 

@@ -16,7 +16,7 @@ export function checkInvariants(k: Kernel): InvariantCheck[] {
   check('mmap_sem released', sem.readers === 0 && !sem.writer, `readers ${sem.readers}, writer ${sem.writer ? 'held' : 'free'}`);
   check('locked_vm back to 0', k.mm.locked_vm === 0, `locked_vm ${k.mm.locked_vm} pages`);
   check('IOMMU empty', k.domain.empty, `${k.domain.mappedBytes / PAGE_SIZE} pages still mapped`);
-  check('no vfio_dma left', k.vfio.dmas.length === 0, `${k.vfio.dmas.length} vfio_dma left`);
+  check('no vfio_dma left', k.vfio.dma_list.rb_node === null, `${k.vfio.dmas().length} vfio_dma left`);
 
   // guest RAM folios: every reference taken was dropped, none dropped that was not taken
   let folios = 0;

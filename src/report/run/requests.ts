@@ -1,5 +1,6 @@
 // The DMA requests table: what each request asked, how many physically contiguous runs the
-// page tables held under it (why two layouts cost differently), and each strategy's errno.
+// page tables held under it (why two layouts cost differently), and each strategy's errno; an
+// unmap that succeeded shows the size the kernel reported unmapped next to it: "ok (4 MiB)".
 
 import type { FixtureResult } from '../../model/result.ts';
 import { cell, type Cell, type Grid } from '../grid.ts';
@@ -20,7 +21,8 @@ export function requestsGrid(fx: FixtureResult): Grid {
       cell(r.runs === undefined ? '' : formatCount(r.runs)),
       ...fx.strategies.map((s) => {
         const q = s.requests[r.index]!;
-        return q.ret === 0 ? cell('ok') : cell(q.errno, 'bad');
+        if (q.ret !== 0) return cell(q.errno, 'bad');
+        return cell(q.unmapped === undefined ? 'ok' : `ok (${formatBytes(q.unmapped)})`);
       }),
     ]);
   }

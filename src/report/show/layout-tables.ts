@@ -33,7 +33,10 @@ function systemText(layout: Layout): string {
   const pgsizes = s.iommu.pgsizes.map(formatPageSize).join(', ');
   return `RLIMIT_MEMLOCK ${memlock}; CAP_IPC_LOCK ${s.capIpcLock ? 'yes' : 'no'}; ` +
     `disable_hugepages ${s.disableHugepages ? 'yes' : 'no'}; IOMMU page sizes ${pgsizes}` +
-    (s.iommu.fgsp ? ' (fine-grained superpages)' : '');
+    (s.iommu.fgsp ? ' (fine-grained superpages)' : '') +
+    // the defaults (65535, type1v2) are left unsaid
+    (s.dmaEntryLimit !== 65535 ? `; dma_entry_limit ${s.dmaEntryLimit}` : '') +
+    (s.iommuType === 'type1' ? '; VFIO_TYPE1_IOMMU (v1) container' : '');
 }
 
 function physGrid(layout: Layout): Grid {
