@@ -18,7 +18,7 @@ function parseVaddr(v: unknown, at: At, vmas: readonly LayoutVma[], byName: Read
   }
   const offset = o.offset === undefined ? 0 : parseSize(o.offset, at.key('offset').where);
   if (offset >= vma.size) {
-    at.key('offset').fail(`offset ${formatHex(offset)} is past the end of VMA ${JSON.stringify(name)} (${formatSize(vma.size)})`);
+    at.key('offset').fail(`offset ${formatHex(offset)} is past the end of VMA ${describe(name)} (${formatSize(vma.size)})`);
   }
   return { vaddr: vma.start + offset, vma };
 }

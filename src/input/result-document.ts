@@ -9,7 +9,7 @@
 // add optional fields within the same schemaVersion); the schema test checks real output strictly.
 
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../model/errors.ts';
+import { InputError, oneLine } from '../model/errors.ts';
 import { SCHEMA_VERSION, type RunDocument } from '../model/result.ts';
 import { parseJson, readJson, readText } from './read-file.ts';
 
@@ -51,7 +51,8 @@ function hasType(v: unknown, type: string): boolean {
 
 function join(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
-  return path === '' ? key : `${path}.${key}`;
+  const k = oneLine(key, 60); // a key of the document's own (a counter name) may be anything
+  return path === '' ? k : `${path}.${k}`;
 }
 
 /** A mismatch: where (a JSON path, "" for the top level) and what. */
