@@ -16,8 +16,10 @@ import type { FixtureResult, RunDocument } from './model/result.ts';
 import { makeDocument } from './run/document.ts';
 import { runLayout, type RunOptions as RunnerOptions } from './run/runner.ts';
 import { STRATEGIES } from './strategies/registry.ts';
+import { checkLayoutLimits, DEFAULT_LIMITS, limitsOf, type Limits } from './input/limits.ts';
 
-export { DEFAULT_FIXTURE, DEFAULT_PROFILE, InputError, listProfiles };
+export { DEFAULT_FIXTURE, DEFAULT_LIMITS, DEFAULT_PROFILE, InputError, listProfiles };
+export type { Limits };
 export { SCHEMA_VERSION } from './model/result.ts';
 export type {
   FixtureResult, InvariantCheck, LayoutSummary, Modelled, OracleVerdict, RequestResult, RunDocument,
@@ -81,6 +83,9 @@ export interface RunOptions {
   iterations?: number;
   /** called as the run goes: (steps done, steps in all, what) for each fixture. */
   onProgress?: (done: number, total: number, what: string) => void;
+  /** limits each layout is checked against before anything runs (as the CLI's --max-pages,
+   *  ...; docs/reliability.md); default DEFAULT_LIMITS. Over one: InputError. */
+  limits?: Partial<Limits>;
 }
 
 /** Runs the strategies on each fixture (a bundled name, a path, or a loaded Fixture; default
@@ -103,12 +108,15 @@ export async function run(fixtures: string | Fixture | readonly (string | Fixtur
   }
   const list: readonly (string | Fixture)[] = Array.isArray(fixtures) ? fixtures : [fixtures as string | Fixture];
   const inputs = list.map((f) => (typeof f === 'string' ? loadFixtureFile(f) : f));
+  const limits = limitsOf(options.limits ?? {});
+  const timed = options.timing ?? false;
+  for (const input of inputs) checkLayoutLimits(input.layout, limits, input.source, { kernels: timed ? 4 : 1, strategies: strategies.length });
   const opts: RunnerOptions = {
     strategies: STRATEGIES.filter((s) => strategies.includes(s.name)),
     profile,
     timeMs: options.timeMs ?? 200,
     iterations: options.iterations ?? 3,
-    timed: options.timing ?? false,
+    timed,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   };
   const results: FixtureResult[] = [];

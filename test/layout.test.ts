@@ -335,7 +335,7 @@ test('file errors: missing, directory, invalid JSON, too large, unknown bundled 
   throwsInput(() => loadFixture(big), `${big}: file is 10485761 bytes, over the 10 MiB (10485760 bytes) limit for fixtures`);
   const ok = join(dir, 'ok.json');
   writeFileSync(ok, `\uFEFF${JSON.stringify(base())}`);
-  assert.deepEqual(loadFixture(ok), { layout: parseFixture(base(), ok), source: ok });
+  assert.deepEqual(loadFixture(ok), { layout: parseFixture(base(), ok), source: ok, file: ok });
   throwsInput(() => loadFixture('gpu-16g'), 'unknown fixture "gpu-16g": bundled fixtures are bar-chunked, errno-cases, gpu-16g-bar, gpu-16g-bar-huge, ' +
     'mem-dma-map-4k, mem-dma-map-hugetlb, mem-dma-map-thp, multi-gpu, rfc-pitfall-mid-vma, small-mixed, zero-page-shortcut (or give a path to a .json file)');
 });

@@ -54,8 +54,12 @@ describe('parseProfile', () => {
     fails(() => parseProfile(bad((ns) => void delete ns.get_user_pages_longterm), 'my.json'), /^my\.json: ns\.get_user_pages_longterm: missing; every counter must be priced \(0 allowed\)$/);
   });
   test('negative, not a number, null', () => {
-    fails(() => parseProfile(bad((ns) => void (ns.get_user_pages_longterm = -1)), 'my.json'), /^my\.json: ns\.get_user_pages_longterm: expected a non-negative number of ns .*, got -1$/);
-    fails(() => parseProfile(bad((ns) => void (ns.get_user_pages_longterm = '27')), 'my.json'), /^my\.json: ns\.get_user_pages_longterm: expected a non-negative number of ns .*, got "27"$/);
+    fails(() => parseProfile(bad((ns) => void (ns.get_user_pages_longterm = -1)), 'my.json'), /^my\.json: ns\.get_user_pages_longterm: expected a number of ns from 0 to 1000000000 .*, got -1$/);
+    fails(() => parseProfile(bad((ns) => void (ns.get_user_pages_longterm = '27')), 'my.json'), /^my\.json: ns\.get_user_pages_longterm: expected a number of ns from 0 to 1000000000 .*, got "27"$/);
+    // issue 14: every cost 1e308 was accepted and the run printed "Infinity s": at most one second per event
+    fails(() => parseProfile(bad((ns) => void (ns.get_user_pages_longterm = 1e308)), 'my.json'), /^my\.json: ns\.get_user_pages_longterm: expected a number of ns from 0 to 1000000000 .*, got 1e\+308$/);
+    fails(() => parseProfile(bad((ns) => void (ns.get_user_pages_longterm = 1e9 + 1)), 'my.json'), /^my\.json: ns\.get_user_pages_longterm: .*, got 1000000001$/);
+    assert.equal(parseProfile(bad((ns) => void (ns.get_user_pages_longterm = 1e9)), 'my.json').ns.get_user_pages_longterm, 1e9);
     fails(() => parseProfile(bad((ns) => void (ns.get_user_pages_longterm = null)), 'my.json'), /^my\.json: ns\.get_user_pages_longterm: .*, got null$/);
   });
   test('not an object, unknown key, no name', () => {

@@ -94,10 +94,10 @@ describe('plan', () => {
     inputError(() => planSweep({ bar: ['..16G'] }), /^--bar: expected a range like "256M\.\.128G", got "\.\.16G"/);
     inputError(() => planSweep({ bar: ['1G..16G'], steps: 3, factor: 3 }), /^--steps, --factor: give one of them/);
     inputError(() => planSweep({ bar: ['1G..16G'], factor: 1 }), /^--factor: expected a number above 1/);
-    inputError(() => planSweep({ bar: ['4K..1T'], factor: 1.1 }), /^--factor 1\.1: --bar 4K\.\.1T would give \d+ points; at most 64/);
+    inputError(() => planSweep({ bar: ['4K..1T'], factor: 1.1 }), /^--factor 1\.1: sweep points: --bar 4K\.\.1T would give (\d+) points, over the limit of 64; --max-points \1 raises it/);
     inputError(() => planSweep({ chunk: '2M..16G' }), /^--chunk: give the layout whose map requests are chunked/);
     inputError(() => planSweep({ bar: ['16G'], chunk: '6K..16G' }), /^--chunk 6K\.\.16G: from "6K" is not a multiple of 4 KiB/);
-    inputError(() => planSweep({ bar: ['16G'], chunk: '4K..16G' }), /^--chunk 4K \(point 1 of 23\): would split .* into 4,194,304 DMA requests; at most 65,536/);
+    inputError(() => planSweep({ bar: ['16G'], chunk: '4K..16G' }), /^--chunk 4K \(point 1 of 23\): DMA requests: the layout's map requests would split into 4,194,304, over the limit of 65,536; --max-requests 4194304 raises it/);
     inputError(() => planSweep({ ram: '1G..2G', backing: 'hugetlb-1g', memlock: 'lots' }), /^--memlock: /);
     inputError(() => planSweep({ ram: '1536M..4G', backing: 'hugetlb-1g' }), /^--ram 1536M\.\.4G: from "1536M" is not a multiple of 1 GiB/);
   });

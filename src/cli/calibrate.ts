@@ -8,7 +8,7 @@ import { formatCalibration } from '../report/calibrate/format.ts';
 import { makeChalk } from '../report/style.ts';
 import { useColor, type Io } from './io.ts';
 import { parseProfile } from './options.ts';
-import { checkOutputFolder, writeOutput } from './output.ts';
+import { commitOutput, openOutputs } from './output.ts';
 
 interface CalibrateFlags {
   output?: string;
@@ -42,14 +42,14 @@ export function calibrateCommand(program: Command, io: Io): Command {
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addHelpText('after', EXAMPLES)
     .action((file: string, flags: CalibrateFlags) => {
-      if (flags.output !== undefined) checkOutputFolder('--output', flags.output);
+      const out = flags.output === undefined ? null : openOutputs([{ flag: '--output', path: flags.output }], [file])[0]!;
       const prior = loadProfile(flags.profile ?? DEFAULT_PROFILE);
       const m = readMeasurements(file);
       const c = calibrate(m, prior);
       const profile = calibratedProfile(c, { name: flags.name ?? m.name, measurementsRef: file, date: calibrationDate(io.env) });
       io.out(formatCalibration(profile, prior, makeChalk(useColor(io, flags.color))));
-      if (flags.output !== undefined) {
-        writeOutput('--output', flags.output, `${JSON.stringify(profile, null, 2)}\n`);
+      if (out !== null) {
+        commitOutput(out, `${JSON.stringify(profile, null, 2)}\n`);
         io.err(`wrote profile ${profile.name} to ${flags.output}\n`);
       }
     });

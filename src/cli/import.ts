@@ -10,7 +10,7 @@ import { fixtureNameFor, smapsFixture } from '../input/smaps-fixture.ts';
 import { parseAddress } from '../input/size.ts';
 import { traceFixture } from '../input/trace-fixture.ts';
 import type { Io } from './io.ts';
-import { writeOutputAtomic } from './output.ts';
+import { commitOutput, openOutputs } from './output.ts';
 
 interface ImportFlags {
   output?: string;
@@ -39,14 +39,19 @@ function collectAddress(value: string, previous: number[] | undefined): number[]
   }
 }
 
-function emit(io: Io, json: unknown, shown: string, flags: ImportFlags): void {
+/** Refuses an --output that is a directory, unwritable, or one of the files read: before reading them. */
+function openOutput(flags: ImportFlags, inputs: string[]) {
+  return flags.output === undefined ? null : openOutputs([{ flag: '--output', path: flags.output }], inputs)[0]!;
+}
+
+function emit(io: Io, json: unknown, shown: string, flags: ImportFlags, out: ReturnType<typeof openOutput>): void {
   parseFixture(json, shown); // throws InputError: nothing written
   const text = `${JSON.stringify(json, null, 2)}\n`;
-  if (flags.output === undefined) {
+  if (out === null) {
     io.out(text);
     return;
   }
-  writeOutputAtomic('--output', flags.output, text);
+  commitOutput(out, text);
   io.err(`wrote ${flags.output}\n`);
 }
 
@@ -64,10 +69,11 @@ export function importCommand(program: Command, io: Io): Command {
     .option('--name <name>', 'the fixture\'s name (default: from the file name)')
     .option('--guest-ram <start>', 'the VMA starting here is guest RAM (repeatable; replaces the guess)', collectAddress)
     .action((file: string, flags: ImportFlags) => {
+      const out = openOutput(flags, [file]);
       const json = smapsFixture(readSmaps(file), {
         file, name: flags.name ?? fixtureNameFor(file), ...(flags.guestRam ? { guestRam: flags.guestRam } : {}),
       });
-      emit(io, json, `import smaps ${file}`, flags);
+      emit(io, json, `import smaps ${file}`, flags, out);
     });
   cmd
     .command('qemu-trace')
@@ -77,10 +83,11 @@ export function importCommand(program: Command, io: Io): Command {
     .option('-o, --output <file>', 'write the fixture here (default: stdout)')
     .option('--name <name>', 'the fixture\'s name (default: from the trace\'s file name)')
     .action((trace: string, flags: ImportFlags) => {
+      const out = openOutput(flags, [trace, flags.smaps!]);
       const events = readQemuTrace(trace);
       const smaps = flags.smaps!;
       const json = traceFixture(events, readSmaps(smaps), { file: smaps, trace, name: flags.name ?? fixtureNameFor(trace) });
-      emit(io, json, `import qemu-trace ${trace}`, flags);
+      emit(io, json, `import qemu-trace ${trace}`, flags, out);
     });
   return cmd;
 }

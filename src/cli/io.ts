@@ -1,9 +1,13 @@
 // Where the CLI writes and what it knows about its terminal; a test can pass its own.
 
+import { isatty } from 'node:tty';
 import { supportsColor } from 'chalk';
+import { writeFully } from './write-fd.ts';
 
 export interface Io {
+  /** Writes all of text or throws an OutputError (a full disk, a closed pipe, an I/O error). */
   out(text: string): void;
+  /** The same for stderr. */
   err(text: string): void;
   /** stdout supports colour (TTY, FORCE_COLOR, ...) before NO_COLOR and --no-color. */
   stdoutColor: boolean;
@@ -14,11 +18,13 @@ export interface Io {
 
 export function processIo(): Io {
   return {
-    out: (text) => void process.stdout.write(text),
-    err: (text) => void process.stderr.write(text),
+    // file descriptors 1 and 2 written directly and checked (write-fd.ts), not process.stdout
+    out: (text) => writeFully(1, text, 'stdout'),
+    err: (text) => writeFully(2, text, 'stderr'),
     stdoutColor: supportsColor !== false && supportsColor.level > 0,
-    stderrIsTTY: process.stderr.isTTY === true,
-    stderrColumns: process.stderr.columns || 80,
+    // isatty(2) rather than process.stderr, whose creation would make a pipe non-blocking
+    stderrIsTTY: isatty(2),
+    stderrColumns: (isatty(2) ? process.stderr.columns : 0) || 80,
     env: process.env,
   };
 }

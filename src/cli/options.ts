@@ -1,7 +1,7 @@
 // Option parsers, and the what-if options made from the table in input/whatif-flags.ts. A parser
 // that rejects a value throws commander's InvalidArgumentError, which the CLI turns into exit 2.
 
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { COUNTER_NAMES, type CounterName } from '../model/counters.ts';
 import { whatIfOptions, type FlagGroup } from '../input/whatif-flags.ts';
 import { isProfilePath, listProfiles } from '../input/profile.ts';
@@ -10,6 +10,8 @@ import { STRATEGIES } from '../strategies/registry.ts';
 import { parseKernels } from '../input/kernels.ts';
 import { InputError } from '../model/errors.ts';
 import { SUPPORTED_RANGE } from '../kernel/host.ts';
+import { LIMIT_ROWS, limitsOf, parseLimit, type LimitKey, type Limits } from '../input/limits.ts';
+import { formatSize } from '../input/size.ts';
 
 /** "a, b,,c" -> ["a", "b", "c"]. */
 export function parseList(value: string): string[] {
@@ -61,6 +63,25 @@ export function parsePositiveNumber(value: string): number {
   return n;
 }
 
+/** tinybench's budget per task (--time, ms): a run's timing stays within minutes per task. */
+export const MAX_TIME_MS = 600_000;
+/** tinybench's minimum iterations per task (--iterations): each is a whole simulated pass. */
+export const MAX_ITERATIONS = 10_000;
+
+/** --time <ms>: above 0, at most MAX_TIME_MS. */
+export function parseTimeMs(value: string): number {
+  const n = parsePositiveNumber(value);
+  if (n > MAX_TIME_MS) throw new InvalidArgumentError(`expected at most ${MAX_TIME_MS.toLocaleString('en-US')} ms (10 minutes per task)`);
+  return n;
+}
+
+/** --iterations <n>: 1 to MAX_ITERATIONS. */
+export function parseIterations(value: string): number {
+  const n = parsePositiveInt(value);
+  if (n > MAX_ITERATIONS) throw new InvalidArgumentError(`expected at most ${MAX_ITERATIONS.toLocaleString('en-US')} (each iteration is a whole simulated pass)`);
+  return n;
+}
+
 /** "5", "5%", "2.5" -> 0.05, 0.05, 0.025. */
 export function parsePercent(value: string): number {
   const m = /^([0-9]+(?:\.[0-9]+)?)%?$/.exec(value.trim());
@@ -96,4 +117,24 @@ export function addWhatIfOptions(cmd: Command, style: 'run' | 'sweep' = 'run', g
     else cmd.option(o.flags, o.help);
   }
   return cmd;
+}
+
+/** The flags of the limits (input/limits.ts): --max-pages, ... as given to commander (camel case). */
+export type LimitFlags = Partial<Record<`max${Capitalize<LimitKey>}`, number>>;
+
+const flagKey = (key: LimitKey): keyof LimitFlags => `max${key[0]!.toUpperCase()}${key.slice(1)}` as keyof LimitFlags;
+
+/** The limit options of `keys` (help: what each bounds and its default); a bad value exits 2 naming the flag. */
+export function addLimitOptions(cmd: Command, keys: readonly LimitKey[]): Command {
+  for (const r of LIMIT_ROWS.filter((row) => keys.includes(row.key))) {
+    const def = r.bytes ? formatSize(r.default).replace(' ', '') : r.default.toLocaleString('en-US');
+    cmd.addOption(new Option(`${r.flag} <${r.bytes ? 'size' : 'n'}>`, `limit: ${r.what} (default ${def}): ${r.why}`)
+      .argParser((v: string) => parseLimit(r.key, v)));
+  }
+  return cmd;
+}
+
+/** The limits from the parsed flags. */
+export function limitsFromFlags(flags: LimitFlags): Limits {
+  return limitsOf(Object.fromEntries(LIMIT_ROWS.map((r) => [r.key, flags[flagKey(r.key)]])) as Partial<Limits>);
 }

@@ -30,8 +30,9 @@ Examples:
   $ vfio-pin-bench help run                  every option of a command
 
 Exit codes: 0 ok; 1 a regression (compare) or an UNSAFE / BROKEN strategy (run
---fail-on-unsafe); 2 bad input (flag, argument, fixture or result file); 70 internal
-error (VFIO_PIN_BENCH_DEBUG=1 prints its stack).
+--fail-on-unsafe); 2 bad input (flag, argument, fixture or result file, a limit such as
+--max-pages); 70 internal error (VFIO_PIN_BENCH_DEBUG=1 prints its stack); 74 stdout,
+stderr or an output file could not be written (docs/reliability.md).
 `;
 
 
@@ -54,7 +55,7 @@ export function buildProgram(io: Io, status: ExitStatus = { code: EXIT_OK }): Co
   importCommand(program, io);
   listCommand(program, io);
   showCommand(program, io);
-  sweepCommand(program, io);
+  sweepCommand(program, io, status);
   validateCommand(program, io);
   return program;
 }

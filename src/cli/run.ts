@@ -2,23 +2,27 @@
 
 import { Command, Option } from 'commander';
 import { FORMAT_HELP, FORMATS, renderFormat, type Format } from '../report/export/formats.ts';
-import { formatJson } from '../report/export/json.ts';
 import { unsafeLines } from '../report/run/unsafe-lines.ts';
 import { DEFAULT_FIXTURE, loadInputs, selectFixtures } from '../input/inputs.ts';
-import { DEFAULT_PROFILE, loadProfile } from '../input/profile.ts';
+import { DEFAULT_PROFILE, loadProfile, profileFile } from '../input/profile.ts';
+import { checkDocumentSize, checkLayoutLimits } from '../input/limits.ts';
+import { readLimit } from '../input/read-file.ts';
 import type { FixtureResult } from '../model/result.ts';
 import { makeDocument } from '../run/document.ts';
 import { runLayout, type RunOptions } from '../run/runner.ts';
 import { selectStrategies, STRATEGIES } from '../strategies/registry.ts';
-import { EXIT_FAIL } from './errors.ts';
+import { EXIT_FAIL, EXIT_IO } from './errors.ts';
 import { useColor, type Io } from './io.ts';
-import type { WhatIf } from '../input/whatif-flags.ts';
-import { addWhatIfOptions, parseList, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies, KERNEL_HELP, parseKernelOption } from './options.ts';
+import { describeWhatIf, type WhatIf } from '../input/whatif-flags.ts';
+import {
+  addLimitOptions, addWhatIfOptions, KERNEL_HELP, limitsFromFlags, parseIterations, parseKernelOption, parseList, parseProfile,
+  parseStrategies, parseTimeMs, type LimitFlags,
+} from './options.ts';
 import type { ExitStatus } from '../model/errors.ts';
-import { checkOutputFolder, writeOutput } from './output.ts';
+import { commitOutputs, discardOutputs, documentText, openOutputs } from './output.ts';
 import { Progress } from './progress.ts';
 
-interface RunFlags extends WhatIf {
+interface RunFlags extends WhatIf, LimitFlags {
   strategy?: string[];
   kernel?: number[];
   json?: boolean;
@@ -69,19 +73,34 @@ function formatOf(flags: RunFlags): Format {
   return 'terminal';
 }
 
+/** How many simulated kernels a run keeps alive at once: timing keeps a few mapped (run/timing.ts). */
+const kernelsAlive = (timed: boolean): number => (timed ? 4 : 1);
+
 async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitStatus): Promise<void> {
   const inputs = loadInputs(selectFixtures(refs, flags), flags);
-  if (flags.output !== undefined) checkOutputFolder('--output', flags.output);
   // a bad profile file (--profile my.json) is bad input: exit 2 before anything runs
-  const profile = loadProfile(flags.profile ?? DEFAULT_PROFILE);
+  const profileRef = flags.profile ?? DEFAULT_PROFILE;
+  const profile = loadProfile(profileRef);
   const opts: RunOptions = {
     strategies: selectStrategies(flags.strategy, flags.kernel),
-    profile: flags.profile ?? DEFAULT_PROFILE,
+    profile: profileRef,
     timeMs: flags.time,
     iterations: flags.iterations,
     timed: flags.timing,
   };
   const format = formatOf(flags);
+  // every limit before any work (input/limits.ts): pages, runs, memory, requests, VMAs
+  const limits = limitsFromFlags(flags);
+  for (const input of inputs) {
+    const where = input.file === null ? describeWhatIf(flags) : input.source;
+    checkLayoutLimits(input.layout, limits, where, { kernels: kernelsAlive(opts.timed), strategies: opts.strategies.length });
+  }
+  if (flags.output !== undefined || format === 'json') {
+    checkDocumentSize(inputs.map((i) => i.layout), opts.strategies.length, readLimit('result documents'), flags.output !== undefined ? `--output ${flags.output}` : '--format json');
+  }
+  // the output file: checked (and refused if it is an input) before the run
+  const files = [...inputs.flatMap((i) => (i.file === null ? [] : [i.file])), profileFile(profileRef)];
+  const outputs = openOutputs(flags.output === undefined ? [] : [{ flag: '--output', path: flags.output }], files);
   const progress = new Progress(
     { write: io.err, columns: io.stderrColumns },
     io.stderrIsTTY && !flags.quiet && format === 'terminal',
@@ -92,17 +111,27 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
       const onProgress = progress.forFixture(i, inputs.length);
       results.push(await runLayout(input.layout, input.source, { ...opts, onProgress }));
     }
+  } catch (e) {
+    discardOutputs(outputs);
+    throw e;
   } finally {
     progress.clear();
   }
   const doc = makeDocument(results, opts);
-  if (flags.output !== undefined) writeOutput('--output', flags.output, formatJson(doc));
-  io.out(renderFormat(doc, format, { color: useColor(io, flags.color), verbose: flags.verbose ?? false, ...(flags.explain ? { explain: profile } : {}) }));
-  if (flags.failOnUnsafe) {
-    const lines = unsafeLines(doc);
-    for (const line of lines) io.err(`--fail-on-unsafe: ${line}\n`);
-    if (lines.length > 0) status.code = EXIT_FAIL;
+  // the file first (a closed stdout must not lose it), then stdout, then what failed (exit 74)
+  const failures = commitOutputs(outputs.map((out) => ({ out, text: () => documentText(doc, `${out.flag} ${out.path}`) })));
+  try {
+    const opt = { color: useColor(io, flags.color), verbose: flags.verbose ?? false, ...(flags.explain ? { explain: profile } : {}) };
+    io.out(format === 'json' ? documentText(doc, 'stdout') : renderFormat(doc, format, opt));
+    if (flags.failOnUnsafe) {
+      const lines = unsafeLines(doc);
+      for (const line of lines) io.err(`--fail-on-unsafe: ${line}\n`);
+      if (lines.length > 0) status.code = EXIT_FAIL;
+    }
+  } finally {
+    for (const f of failures) io.err(`${f.message}\n`);
   }
+  if (failures.length > 0) status.code = EXIT_IO;
 }
 
 export function runCommand(program: Command, io: Io, status: ExitStatus = { code: 0 }): Command {
@@ -120,8 +149,8 @@ export function runCommand(program: Command, io: Io, status: ExitStatus = { code
     .option('--all', 'run every bundled fixture (see `list`)')
     .option('--exclude <names>', 'leave out these bundled fixtures, comma-separated (with --all, e.g. --exclude multi-gpu)', parseList)
     .option('--fail-on-unsafe', 'exit 1 when a strategy is UNSAFE (wrong IOVA -> PFN translations) or BROKEN (an invariant failed)')
-    .option('-t, --time <ms>', 'tinybench time budget per task, in ms', parsePositiveNumber, 200)
-    .option('-n, --iterations <n>', 'tinybench minimum iterations per task', parsePositiveInt, 3)
+    .option('-t, --time <ms>', 'tinybench time budget per task, in ms (at most 600000)', parseTimeMs, 200)
+    .option('-n, --iterations <n>', 'tinybench minimum iterations per task (at most 10000)', parseIterations, 3)
     .option('--no-timing', 'counters, oracle and modelled time only (no tinybench; fast)')
     .option('--profile <name|file.json>', 'cost profile for the modelled kernel time: a bundled name (see `list`) or a profile file', parseProfile)
     .option('--explain', 'after the verdicts, break each strategy\'s modelled map and unmap time down into its top counters (terminal and markdown)')
@@ -129,6 +158,7 @@ export function runCommand(program: Command, io: Io, status: ExitStatus = { code
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .option('-q, --quiet', 'no progress line on stderr');
   addWhatIfOptions(cmd);
+  addLimitOptions(cmd, ['pages', 'runs', 'memory', 'requests', 'vmas']);
   return cmd
     .addHelpText('after', `${EXAMPLES}\nFormats (--format; export <result.json> --format prints a stored result the same ways):\n${FORMATS.map((f) => `  ${f.padEnd(24)} ${FORMAT_HELP[f]}`).join('\n')}\n`)
     .action((refs: string[], flags: RunFlags) => runAction(refs, flags, io, status));

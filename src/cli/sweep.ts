@@ -7,18 +7,24 @@ import { sweepHtml } from '../report/sweep/html.ts';
 import { sweepSvg } from '../report/sweep/svg.ts';
 import { DEFAULT_KEY_COUNTERS, type KeyCounter } from '../report/sweep/table.ts';
 import { formatSweepJson, formatSweepTerminal } from '../report/sweep/terminal.ts';
-import { DEFAULT_PROFILE, loadProfile } from '../input/profile.ts';
+import { DEFAULT_PROFILE, loadProfile, profileFile } from '../input/profile.ts';
+import { checkLayoutLimits, checkMemory, DEFAULT_LIMITS, LimitError, type FootprintOptions, type Limits } from '../input/limits.ts';
+import type { ExitStatus } from '../model/errors.ts';
+import { EXIT_IO } from './errors.ts';
 import { envInfo, makeSweepDocument, toolInfo } from '../run/document.ts';
-import { MAX_POINTS, planSweep, type SweepFlags } from '../input/sweep-plan.ts';
+import { AXIS_FLAG, planSweep, type SweepFlags, type SweepPlan } from '../input/sweep-plan.ts';
 import type { PointConfig } from '../run/sweep-point.ts';
 import { defaultWorkers, effectiveWorkers, runSweep } from '../run/sweep-pool.ts';
 import { selectStrategies, STRATEGIES } from '../strategies/registry.ts';
 import { useColor, type Io } from './io.ts';
-import { addWhatIfOptions, parseKeyCounters, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies, KERNEL_HELP, parseKernelOption } from './options.ts';
-import { checkOutputFolder, writeOutput } from './output.ts';
+import {
+  addLimitOptions, addWhatIfOptions, KERNEL_HELP, limitsFromFlags, parseIterations, parseKeyCounters, parseKernelOption, parsePositiveInt,
+  parsePositiveNumber, parseProfile, parseStrategies, parseTimeMs, type LimitFlags,
+} from './options.ts';
+import { commitOutputs, discardOutputs, openOutputs } from './output.ts';
 import { Progress, progressBar } from './progress.ts';
 
-interface Flags extends SweepFlags {
+interface Flags extends SweepFlags, LimitFlags {
   strategy?: string[];
   kernel?: number[];
   profile?: string;
@@ -53,11 +59,27 @@ oracle, modelled kernel time); --timed adds tinybench timing of the simulator. P
 parallel on --workers threads (default: one per core); the results do not depend on it.
 `;
 
-async function sweepAction(flags: Flags, io: Io): Promise<void> {
-  const profile = loadProfile(flags.profile ?? DEFAULT_PROFILE);
-  const plan = planSweep(flags);
-  const outputs: [string, string | undefined][] = [['--output', flags.output], ['--svg', flags.svg], ['--html', flags.html]];
-  for (const [flag, path] of outputs) if (path !== undefined) checkOutputFolder(flag, path);
+/** Every point against the limits (memory per point not yet); over one, the point that needs most is named. Returns each point's memory. */
+function checkPoints(plan: SweepPlan, limits: Limits, opts: FootprintOptions): number[] {
+  let worst: LimitError | null = null;
+  const memory = plan.points.map((p) => {
+    try {
+      return checkLayoutLimits(p.layout, { ...limits, memory: Infinity }, `${AXIS_FLAG[plan.axis]} ${p.text} (point ${p.index + 1} of ${plan.points.length})`, opts).memoryBytes;
+    } catch (e) {
+      if (!(e instanceof LimitError)) throw e;
+      if (worst === null || (e.key === worst.key && e.need > worst.need)) worst = e;
+      return 0;
+    }
+  });
+  if (worst !== null) throw worst;
+  return memory;
+}
+
+async function sweepAction(flags: Flags, io: Io, status: ExitStatus): Promise<void> {
+  const profileRef = flags.profile ?? DEFAULT_PROFILE;
+  const profile = loadProfile(profileRef);
+  const limits = limitsFromFlags(flags);
+  const plan = planSweep(flags, limits);
   const cfg: PointConfig = {
     strategies: selectStrategies(flags.strategy, flags.kernel),
     profile,
@@ -65,6 +87,15 @@ async function sweepAction(flags: Flags, io: Io): Promise<void> {
   };
   // timed points run one at a time unless asked: a thread beside them would disturb their timing
   const workers = effectiveWorkers(flags.workers ?? (flags.timed ? 1 : defaultWorkers()), plan.points.length);
+  // every point within the limits, and the points in flight at once within the memory limit
+  const kernels = flags.timed ? 4 : 1;
+  const memory = checkPoints(plan, limits, { kernels, strategies: cfg.strategies.length });
+  const inFlight = [...memory].sort((a, b) => b - a).slice(0, workers).reduce((a, b) => a + b, 0);
+  checkMemory(inFlight, limits, `sweep ${plan.flags}`, workers > 1 ? ` (the ${workers} largest points at once, one per worker)` : '');
+  const outputs = openOutputs(
+    ([['--output', flags.output], ['--svg', flags.svg], ['--html', flags.html]] as const).flatMap(([flag, path]) => (path === undefined ? [] : [{ flag, path }])),
+    [profileFile(profileRef)],
+  );
   const progress = new Progress({ write: io.err, columns: io.stderrColumns }, io.stderrIsTTY && !flags.quiet && !flags.json);
   let points;
   try {
@@ -72,21 +103,31 @@ async function sweepAction(flags: Flags, io: Io): Promise<void> {
       workers,
       onProgress: (done, total, what) => progress.update(`sweep ${progressBar(done, total)} ${done}/${total} ${what}`),
     });
+  } catch (e) {
+    discardOutputs(outputs);
+    throw e;
   } finally {
     progress.clear();
   }
   const doc = makeSweepDocument(plan, cfg, points, { tool: toolInfo(), env: envInfo() });
   const keys = flags.counters ?? DEFAULT_KEY_COUNTERS;
-  if (flags.output !== undefined) writeOutput('--output', flags.output, formatSweepJson(doc));
-  if (flags.svg !== undefined) writeOutput('--svg', flags.svg, sweepSvg(doc));
-  if (flags.html !== undefined) writeOutput('--html', flags.html, sweepHtml(doc, keys));
-  io.out(flags.json ? formatSweepJson(doc) : formatSweepTerminal(doc, keys, { color: useColor(io, flags.color), chart: flags.chart }));
-  if (!flags.quiet) {
-    for (const [flag, path] of outputs) if (path !== undefined) io.err(`${flag}: wrote ${path}\n`);
+  const texts: Record<string, () => string> = {
+    '--output': () => formatSweepJson(doc), '--svg': () => sweepSvg(doc), '--html': () => sweepHtml(doc, keys),
+  };
+  // the files first (a closed stdout must not lose them), then stdout, then what failed (exit 74)
+  const failures = commitOutputs(outputs.map((out) => ({ out, text: texts[out.flag]! })));
+  try {
+    io.out(flags.json ? formatSweepJson(doc) : formatSweepTerminal(doc, keys, { color: useColor(io, flags.color), chart: flags.chart }));
+    if (!flags.quiet) {
+      for (const o of outputs) if (!failures.some((f) => f.message.startsWith(`${o.flag} `))) io.err(`${o.flag}: wrote ${o.path}\n`);
+    }
+  } finally {
+    for (const f of failures) io.err(`${f.message}\n`);
   }
+  if (failures.length > 0) status.code = EXIT_IO;
 }
 
-export function sweepCommand(program: Command, io: Io): Command {
+export function sweepCommand(program: Command, io: Io, status: ExitStatus = { code: 0 }): Command {
   const cmd = program
     .command('sweep')
     .summary('run every strategy over a series of BAR, RAM or chunk sizes; table, charts, SVG/HTML')
@@ -95,16 +136,16 @@ export function sweepCommand(program: Command, io: Io): Command {
   addWhatIfOptions(cmd, 'sweep', 'layout')
     .option('--chunk <size|from..to>', 'DMA map chunk size: each map request is issued as requests of this size (a range: sweep it, for a fixed --bar or --ram)');
   addWhatIfOptions(cmd, 'sweep', 'ram');
-  return addWhatIfOptions(cmd, 'sweep', 'system')
-    .addOption(new Option('--steps <n>', `number of points, both ends included (at most ${MAX_POINTS})`).argParser(parsePositiveInt).conflicts('factor'))
+  addWhatIfOptions(cmd, 'sweep', 'system')
+    .addOption(new Option('--steps <n>', `number of points, both ends included (at most ${DEFAULT_LIMITS.points} unless --max-points)`).argParser(parsePositiveInt).conflicts('factor'))
     .option('--factor <x>', 'ratio between consecutive points (default 2)', parsePositiveNumber)
     .option('-s, --strategy <names>', `strategies, comma-separated (default: all: ${STRATEGIES.map((s) => s.name).join(', ')})`, parseStrategies)
     .option('--kernel <releases>', KERNEL_HELP, parseKernelOption)
     .option('--profile <name|file.json>', 'cost profile: a bundled name (see `list`) or a profile file', parseProfile)
     .option('--counters <names>', `counters for the table, comma-separated, map side unless prefixed unmap: (default: ${DEFAULT_KEY_COUNTERS.map((k) => (k.side === 'unmap' ? `unmap:${k.name}` : k.name)).join(',')})`, parseKeyCounters)
     .option('--timed', 'also time the simulator with tinybench at each point (slow)')
-    .option('-t, --time <ms>', 'with --timed: tinybench time budget per task, in ms', parsePositiveNumber, 200)
-    .option('-n, --iterations <n>', 'with --timed: tinybench minimum iterations per task', parsePositiveInt, 3)
+    .option('-t, --time <ms>', 'with --timed: tinybench time budget per task, in ms (at most 600000)', parseTimeMs, 200)
+    .option('-n, --iterations <n>', 'with --timed: tinybench minimum iterations per task (at most 10000)', parseIterations, 3)
     .option('--workers <n>', 'worker threads for the points (default: one per core, or 1 with --timed; 1: no threads)', parsePositiveInt)
     .addOption(new Option('--json', 'print the sweep as one JSON document instead of the table and charts'))
     .option('-o, --output <file>', 'also write the JSON document to this file')
@@ -112,7 +153,9 @@ export function sweepCommand(program: Command, io: Io): Command {
     .option('--html <file>', 'write an HTML page: the SVG chart and the table')
     .option('--no-chart', 'no terminal charts (the table only)')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
-    .option('-q, --quiet', 'no progress bar and no "wrote" lines on stderr')
+    .option('-q, --quiet', 'no progress bar and no "wrote" lines on stderr');
+  addLimitOptions(cmd, ['pages', 'runs', 'memory', 'requests', 'vmas', 'points']);
+  return cmd
     .addHelpText('after', EXAMPLES)
-    .action((flags: Flags) => sweepAction(flags, io));
+    .action((flags: Flags) => sweepAction(flags, io, status));
 }

@@ -3,7 +3,7 @@
 import type { Layout } from '../model/layout.ts';
 import { bundledFixtures } from './bundled.ts';
 import { DEFAULT_RAM_BASE } from './constants.ts';
-import { InputError } from '../model/errors.ts';
+import { InputError, oneLine, showPath } from '../model/errors.ts';
 import { array, At, object, string } from './json.ts';
 import { parseRanges } from './parse-ranges.ts';
 import { parseRequests } from './parse-requests.ts';
@@ -18,21 +18,23 @@ interface LoadedFixture {
   layout: Layout;
   /** the path as given, or "fixtures/<name>.json" for a bundled fixture. */
   source: string;
+  /** the file read (a bundled fixture's full path): an output must never replace it. */
+  file: string;
 }
 
 const KEYS = ['$schema', 'version', 'name', 'description', 'notes', 'system', 'ram', 'mmio', 'vmas', 'requests'];
 
 /** A path (contains "/" or ends in ".json") or the name of a bundled fixture. */
 export function loadFixture(ref: string): LoadedFixture {
-  if (/[/\\]/.test(ref) || ref.endsWith('.json')) return { layout: parseFixture(readJson(ref, 'fixtures'), ref), source: ref };
+  if (/[/\\]/.test(ref) || ref.endsWith('.json')) return { layout: parseFixture(readJson(ref, 'fixtures', showPath(ref)), showPath(ref)), source: ref, file: ref };
   const all = bundledFixtures();
   const b = all.find((f) => f.name === ref);
   if (b === undefined) {
-    throw new InputError(`unknown fixture ${JSON.stringify(ref)}: bundled fixtures are ${all.map((f) => f.name).join(', ')} ` +
+    throw new InputError(`unknown fixture ${oneLine(JSON.stringify(ref), 100)}: bundled fixtures are ${all.map((f) => f.name).join(', ')} ` +
       '(or give a path to a .json file)');
   }
   const source = `fixtures/${b.name}.json`;
-  return { layout: parseFixture(readJson(b.path, 'fixtures', source), source), source };
+  return { layout: parseFixture(readJson(b.path, 'fixtures', source), source), source, file: b.path };
 }
 
 /** All validation of a parsed fixture; throws InputError on the first problem. */

@@ -14,6 +14,8 @@ export const DEFAULT_FIXTURE = 'gpu-16g-bar';
 interface Input {
   layout: Layout;
   source: string;
+  /** the fixture file read, or null for a layout built from flags alone. */
+  file: string | null;
 }
 
 /** The fixtures to run: as given, or with --all every bundled one; less --exclude. */
@@ -34,8 +36,8 @@ export function selectFixtures(refs: string[], flags: { all?: boolean; exclude?:
 
 export function loadInputs(refs: string[], whatIf: WhatIf): Input[] {
   const flags = hasWhatIf(whatIf);
-  if (refs.length === 0 && flags) return [{ layout: applyWhatIf(null, whatIf), source: 'what-if flags' }];
+  if (refs.length === 0 && flags) return [{ layout: applyWhatIf(null, whatIf), source: 'what-if flags', file: null }];
   const fixtures = (refs.length === 0 ? [DEFAULT_FIXTURE] : refs).map((ref) => loadFixture(ref));
   if (!flags) return fixtures;
-  return fixtures.map((f) => ({ layout: applyWhatIf(f.layout, whatIf), source: `${f.source} + what-if flags` }));
+  return fixtures.map((f) => ({ layout: applyWhatIf(f.layout, whatIf), source: `${f.source} + what-if flags`, file: f.file }));
 }

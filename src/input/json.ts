@@ -31,7 +31,7 @@ export function object(v: unknown, at: At, allowed: readonly string[], required:
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return at.expected('an object', v);
   const o = v as JsonObject;
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) at.fail(`unknown key ${JSON.stringify(k)} (allowed: ${allowed.join(', ')})`);
+    if (!allowed.includes(k)) at.fail(`unknown key ${describe(k)} (allowed: ${allowed.join(', ')})`);
   }
   for (const k of required) {
     if (o[k] === undefined) at.fail(`missing required key ${JSON.stringify(k)}`);

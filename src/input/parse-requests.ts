@@ -5,20 +5,21 @@
 import { MAP_FLAG_NAMES, UNMAP_FLAG_NAMES, type DmaRequest, type LayoutVma } from '../model/layout.ts';
 import { PROT_VALUES, protOf } from './flags.ts';
 import { array, object, oneOf, string, type At } from './json.ts';
-import { formatHex, formatSize, parseSize, parseU64 } from './size.ts';
+import { describe, formatHex, formatSize, parseSize, parseU64 } from './size.ts';
 
-/** vaddr as an address, or { vma, offset } resolved against the VMAs. */
-function parseVaddr(v: unknown, at: At, vmas: readonly LayoutVma[]): { vaddr: number; vma: LayoutVma | null } {
+/** vaddr as an address, or { vma, offset } resolved against the VMAs (by name: a Map, not a scan per request). */
+function parseVaddr(v: unknown, at: At, vmas: readonly LayoutVma[], byName: ReadonlyMap<string, LayoutVma>): { vaddr: number; vma: LayoutVma | null } {
   if (v === null || typeof v !== 'object') return { vaddr: parseU64(v, at.where, 'address'), vma: null };
   const o = object(v, at, ['vma', 'offset'], ['vma']);
   const name = string(o.vma, at.key('vma'));
-  const vma = vmas.find((x) => x.name === name);
+  const vma = byName.get(name);
   if (vma === undefined) {
-    return at.key('vma').fail(`no VMA named ${JSON.stringify(name)} (VMAs: ${vmas.map((x) => x.name).join(', ') || 'none'})`);
+    const names = vmas.slice(0, 20).map((x) => x.name).join(', ') + (vmas.length > 20 ? `, ... (${vmas.length} in all)` : '');
+    return at.key('vma').fail(`no VMA named ${describe(name)} (VMAs: ${names || 'none'})`);
   }
   const offset = o.offset === undefined ? 0 : parseSize(o.offset, at.key('offset').where);
   if (offset >= vma.size) {
-    at.key('offset').fail(`offset ${formatHex(offset)} is past the end of VMA ${JSON.stringify(name)} (${formatSize(vma.size)})`);
+    at.key('offset').fail(`offset ${formatHex(offset)} is past the end of VMA ${describe(name)} (${formatSize(vma.size)})`);
   }
   return { vaddr: vma.start + offset, vma };
 }
@@ -46,6 +47,8 @@ const MAP_KEYS = ['op', 'label', 'vaddr', 'iova', 'size', 'prot', 'flags', 'args
 const UNMAP_KEYS = ['op', 'label', 'iova', 'size', 'flags', 'argsz'];
 
 export function parseRequests(v: unknown, at: At, vmas: readonly LayoutVma[]): DmaRequest[] {
+  const byName = new Map<string, LayoutVma>();
+  for (const x of vmas) if (!byName.has(x.name)) byName.set(x.name, x); // the first of a name, as a scan would find
   return array(v, at).map((item, i): DmaRequest => {
     const a = at.idx(i);
     const op = oneOf(object(item, a, MAP_KEYS, ['op']).op, a.key('op'), ['map', 'unmap'] as const);
@@ -63,7 +66,7 @@ export function parseRequests(v: unknown, at: At, vmas: readonly LayoutVma[]): D
     const label = o.label === undefined ? {} : { label: string(o.label, a.key('label')) };
     const iova = parseU64(o.iova, a.key('iova').where, 'address');
     const flags = parseFlags(o.flags, a.key('flags'), MAP_FLAG_NAMES);
-    const { vaddr, vma } = parseVaddr(o.vaddr, a.key('vaddr'), vmas);
+    const { vaddr, vma } = parseVaddr(o.vaddr, a.key('vaddr'), vmas, byName);
     let size: number;
     if (o.size === 'whole') {
       if (vma === null) return a.key('size').fail('"whole" needs "vaddr": { "vma": ... } to say whose whole');

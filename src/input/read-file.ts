@@ -23,6 +23,11 @@ const READ_LIMITS = {
 
 type FileKind = keyof typeof READ_LIMITS;
 
+/** The most bytes read of a kind of file (a writer keeps what it writes within it). */
+export function readLimit(kind: FileKind): number {
+  return READ_LIMITS[kind];
+}
+
 /** A FIFO never blocks the open: whether the file is regular is checked on the open descriptor. */
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 

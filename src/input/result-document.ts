@@ -9,7 +9,7 @@
 // add optional fields within the same schemaVersion); the schema test checks real output strictly.
 
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../model/errors.ts';
+import { InputError, oneLine } from '../model/errors.ts';
 import { SCHEMA_VERSION, type RunDocument } from '../model/result.ts';
 import { parseJson, readJson, readText } from './read-file.ts';
 
@@ -51,7 +51,8 @@ function hasType(v: unknown, type: string): boolean {
 
 function join(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
-  return path === '' ? key : `${path}.${key}`;
+  const k = oneLine(key, 60); // a key of the document's own (a counter name) may be anything
+  return path === '' ? k : `${path}.${k}`;
 }
 
 /** A mismatch: where (a JSON path, "" for the top level) and what. */
@@ -145,9 +146,39 @@ export function parseRunDocument(text: string, file: string): RunDocument {
     const why = typeof version === 'number' && version > SCHEMA_VERSION ? ' (written by a newer vfio-pin-bench?)' : '';
     throw new InputError(`${file}: schemaVersion: expected ${SCHEMA_VERSION}, got ${describeValue(version)}${why}`);
   }
-  const p = checkSchema(value, RESULT_SCHEMA, { strict: false });
+  const p = checkSchema(value, RESULT_SCHEMA, { strict: false }) ?? checkConsistency(value as RunDocument);
   if (p !== null) throw new InputError(`${file}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`);
   return value as RunDocument;
+}
+
+/**
+ * What the schema cannot say and the renderers rely on (a document from another version, or
+ * edited by hand, that passes the schema must not crash one): within a fixture every strategy
+ * answers the same requests, numbered in order (the requests table reads request i of each
+ * strategy), and the IOMMU PTE counts are keyed by page size in bytes.
+ */
+export function checkConsistency(doc: RunDocument): SchemaProblem | null {
+  for (const [f, fx] of doc.fixtures.entries()) {
+    const first = fx.strategies[0];
+    for (const [k, s] of fx.strategies.entries()) {
+      const at = `fixtures[${f}].strategies[${k}]`;
+      if (first !== undefined && s.requests.length !== first.requests.length) {
+        return { path: `${at}.requests`, message: `expected ${first.requests.length} requests, as strategies[0] (${describeValue(first.strategy)}) has: every strategy answers the same requests, got ${s.requests.length}` };
+      }
+      for (const [i, r] of s.requests.entries()) {
+        if (r.index !== i) return { path: `${at}.requests[${i}].index`, message: `expected ${i} (requests are numbered in order), got ${r.index}` };
+        const op = first?.requests[i]?.op;
+        if (op !== undefined && r.op !== op) return { path: `${at}.requests[${i}].op`, message: `expected ${JSON.stringify(op)}, as strategies[0] has: every strategy answers the same requests, got ${describeValue(r.op)}` };
+      }
+      for (const size of Object.keys(s.iommuPtes)) {
+        const n = /^[1-9][0-9]{3,15}$/.test(size) ? Number(size) : NaN;
+        if (!(n >= 4096 && Number.isSafeInteger(n) && 2 ** Math.round(Math.log2(n)) === n)) {
+          return { path: `${at}.iommuPtes`, message: `expected page sizes in bytes as keys (a power of two of at least 4096), got ${describeValue(size)}` };
+        }
+      }
+    }
+  }
+  return null;
 }
 
 /** Reads a result document (compare, export); any problem is an InputError naming the file (exit 2). */

@@ -9,13 +9,10 @@ import { describe, formatSize, parseSize } from './size.ts';
 import { applyWhatIf } from './whatif.ts';
 import { describeWhatIf, type WhatIf } from './whatif-flags.ts';
 import type { SweepAxis } from '../model/result.ts';
+import { DEFAULT_LIMITS, overLimit, type Limits } from './limits.ts';
 
 export const AXIS_FLAG: Record<SweepAxis, string> = { bar: '--bar', ram: '--ram', chunk: '--chunk' };
 
-/** The most points one sweep may have. */
-export const MAX_POINTS = 64;
-/** The most DMA requests one point may have after --chunk splits its map requests. */
-const MAX_CHUNK_REQUESTS = 65536;
 const DEFAULT_FACTOR = 2;
 
 /** `sweep`'s flags: the what-if flags (one of --bar, --ram, --chunk given as a range
@@ -79,20 +76,23 @@ function parseRange(text: string, flag: string): { from: number; to: number } {
  * meets it), or `steps` points spaced evenly in log space with both ends included. Points are
  * rounded to a multiple of `granule` and kept distinct.
  */
-export function geometricSeries(from: number, to: number, series: { factor?: number; steps?: number }, granule: number, flag: string): number[] {
+export function geometricSeries(from: number, to: number, series: { factor?: number; steps?: number }, granule: number, flag: string,
+  maxPoints = DEFAULT_LIMITS.points): number[] {
   const round = (v: number): number => Math.max(granule, Math.round(v / granule) * granule);
   let raw: number[] = [];
   if (series.steps !== undefined) {
     const n = series.steps;
     if (!Number.isSafeInteger(n) || n < 1) throw new InputError(`--steps: expected a whole number of at least 1, got ${n}`);
-    if (n > MAX_POINTS) throw new InputError(`--steps: at most ${MAX_POINTS} points, got ${n}`);
+    if (n > maxPoints) throw overLimit('points', `--steps ${n}`, `${n} points`, n, maxPoints);
     if (n === 1 && from !== to) throw new InputError(`--steps 1: a range of one point must start and end at the same size; got ${flag} ${sizeFlagText(from)}..${sizeFlagText(to)}`);
     raw = Array.from({ length: n }, (_, i) => (i === 0 ? from : i === n - 1 ? to : from * (to / from) ** (i / (n - 1))));
   } else {
     const f = series.factor ?? DEFAULT_FACTOR;
     if (!(f > 1) || !Number.isFinite(f)) throw new InputError(`--factor: expected a number above 1, got ${f}`);
     const count = Math.floor(Math.log(to / from) / Math.log(f) + 1e-9) + 1;
-    if (count > MAX_POINTS) throw new InputError(`--factor ${f}: ${flag} ${sizeFlagText(from)}..${sizeFlagText(to)} would give ${count} points; at most ${MAX_POINTS}`);
+    if (count > maxPoints) {
+      throw overLimit('points', `--factor ${f}`, `${flag} ${sizeFlagText(from)}..${sizeFlagText(to)} would give ${count} points`, count, maxPoints);
+    }
     for (let i = 0; i < count; i++) raw.push(from * f ** i);
   }
   const out: number[] = [];
@@ -101,7 +101,7 @@ export function geometricSeries(from: number, to: number, series: { factor?: num
 }
 
 /** Every map request split into requests of at most `chunk` bytes (the last of each shorter). */
-export function chunkRequests(l: Layout, chunk: number, where: string): Layout {
+export function chunkRequests(l: Layout, chunk: number, where: string, maxRequests = DEFAULT_LIMITS.requests): Layout {
   const out: DmaRequest[] = [];
   let mapped = 0;
   for (const r of l.requests) {
@@ -114,9 +114,9 @@ export function chunkRequests(l: Layout, chunk: number, where: string): Layout {
       const size = Math.min(chunk, r.size - off);
       // a label on each chunk would cost memory for nothing: the first keeps the request's.
       out.push({ op: 'map', ...(off === 0 && r.label !== undefined ? { label: r.label } : {}), vaddr: r.vaddr + off, iova: r.iova + off, size, read: r.read, write: r.write });
-      if (out.length > MAX_CHUNK_REQUESTS) {
+      if (out.length > maxRequests) {
         const total = l.requests.reduce((n, q) => n + (q.op === 'map' ? Math.ceil(q.size / chunk) : 1), 0);
-        throw new InputError(`${where}: would split the layout's map requests into ${total.toLocaleString('en-US')} DMA requests; at most ${MAX_CHUNK_REQUESTS.toLocaleString('en-US')} per point`);
+        throw overLimit('requests', where, `the layout's map requests would split into ${total.toLocaleString('en-US')}`, total, maxRequests);
       }
     }
   }
@@ -147,7 +147,7 @@ function describeSweepFlags(f: SweepFlags): string {
 }
 
 /** The points of a sweep, each a validated layout. Bad flags are InputErrors naming the flag. */
-export function planSweep(f: SweepFlags): SweepPlan {
+export function planSweep(f: SweepFlags, limits: Limits = DEFAULT_LIMITS): SweepPlan {
   const bars = f.bar ?? [];
   const ranged: SweepAxis[] = [];
   if (bars.some(isRange)) ranged.push('bar');
@@ -180,7 +180,7 @@ export function planSweep(f: SweepFlags): SweepPlan {
     if (v % granule !== 0) throw new InputError(`${flag} ${rangeText}: ${end} ${describe(sizeFlagText(v))} is not a multiple of ${formatSize(granule)}`);
   }
   const series = f.steps !== undefined ? { steps: f.steps } : { factor: f.factor ?? DEFAULT_FACTOR };
-  const values = geometricSeries(from, to, series, granule, flag);
+  const values = geometricSeries(from, to, series, granule, flag, limits.points);
   const fixedChunk = axis !== 'chunk' && f.chunk !== undefined ? parseChunk(f.chunk, '--chunk') : undefined;
 
   const points = values.map((value, index): PlannedPoint => {
@@ -195,7 +195,7 @@ export function planSweep(f: SweepFlags): SweepPlan {
     let desc = describeWhatIf(w);
     const chunk = axis === 'chunk' ? value : fixedChunk;
     if (chunk !== undefined) {
-      layout = chunkRequests(layout, chunk, axis === 'chunk' ? `--chunk ${text} ${at}` : `--chunk ${f.chunk}`);
+      layout = chunkRequests(layout, chunk, axis === 'chunk' ? `--chunk ${text} ${at}` : `--chunk ${f.chunk}`, limits.requests);
       desc += ` --chunk ${sizeFlagText(chunk)}`;
     }
     layout.name = `${axis}-${text}`;

@@ -42,7 +42,7 @@ function uniqueNames(items: { name: string; path: string }[], fail: Fail): void 
   for (const it of items) {
     if (!NAME_RE.test(it.name)) fail(`${it.path}.name`, `expected ${NAME_EXPECTED}, got ${describe(it.name)}`);
     const prev = seen.get(it.name);
-    if (prev !== undefined) fail(`${it.path}.name`, `duplicate name ${JSON.stringify(it.name)} (also ${prev})`);
+    if (prev !== undefined) fail(`${it.path}.name`, `duplicate name ${describe(it.name)} (also ${prev})`);
     seen.set(it.name, it.path);
   }
 }
@@ -55,7 +55,7 @@ export function checkRanges(l: Layout, fail: Fail): void {
       multipleOf(r.base, PAGE_SIZE, `${path}.base`, fail, '4 KiB', true);
       multipleOf(r.size, PAGE_SIZE, `${path}.size`, fail, '4 KiB', false);
       if (r.size === 0) fail(`${path}.size`, 'expected a non-zero size, got 0');
-      const s = { path, what: `${kind} range ${JSON.stringify(r.name)}`, start: r.base, end: r.base + r.size };
+      const s = { path, what: `${kind} range ${describe(r.name)}`, start: r.base, end: r.base + r.size };
       checkEnd(s, fail);
       if (r.base < HOST_RAM_END) {
         fail(path, `${span(s)} overlaps the model's host RAM [0x0, ${formatHex(HOST_RAM_END)}) ` +
@@ -73,12 +73,14 @@ export function checkRanges(l: Layout, fail: Fail): void {
 export function checkVmas(l: Layout, fail: Fail): void {
   uniqueNames(l.vmas.map((v, i) => ({ name: v.name, path: `vmas[${i}]` })), fail);
   const spans: Span[] = [];
+  const mmio = new Map<string, PhysRange>();
+  for (const r of l.mmio) if (!mmio.has(r.name)) mmio.set(r.name, r); // names are unique (checkRanges)
   l.vmas.forEach((v, i) => {
     const path = `vmas[${i}]`;
     multipleOf(v.start, PAGE_SIZE, `${path}.start`, fail, '4 KiB', true);
     multipleOf(v.size, PAGE_SIZE, `${path}.size`, fail, '4 KiB', false);
     if (v.size === 0) fail(`${path}.size`, 'expected a non-zero size, got 0');
-    const s = { path, what: `VMA ${JSON.stringify(v.name)}`, start: v.start, end: v.start + v.size };
+    const s = { path, what: `VMA ${describe(v.name)}`, start: v.start, end: v.start + v.size };
     checkEnd(s, fail);
     v.flags.forEach((f, j) => {
       if (!(VM_FLAG_NAMES as readonly string[]).includes(f)) fail(`${path}.flags[${j}]`, `unknown flag ${describe(f)}`);
@@ -99,15 +101,15 @@ export function checkVmas(l: Layout, fail: Fail): void {
       multipleOf(v.start, b.pageSize, `${path}.start`, fail, what, true);
       multipleOf(v.size, b.pageSize, `${path}.size`, fail, what, false);
     } else if (b.kind === 'pfnmap') {
-      const m = l.mmio.find((r) => r.name === b.mmio);
+      const m = mmio.get(b.mmio);
       if (m === undefined) {
-        const names = l.mmio.map((r) => r.name).join(', ') || 'none';
-        fail(`${bp}.mmio`, `no MMIO range named ${JSON.stringify(b.mmio)} (MMIO ranges: ${names})`);
+        const names = l.mmio.slice(0, 20).map((r) => r.name).join(', ') + (l.mmio.length > 20 ? `, ... (${l.mmio.length} in all)` : '') || 'none';
+        fail(`${bp}.mmio`, `no MMIO range named ${describe(b.mmio)} (MMIO ranges: ${names})`);
       }
       multipleOf(b.offset, PAGE_SIZE, `${bp}.offset`, fail, '4 KiB', false);
       if (b.offset + v.size > m.size) {
         fail(`${bp}.offset`, `offset ${formatHex(b.offset)} + VMA size ${formatSize(v.size)} runs past the end of ` +
-          `MMIO range ${JSON.stringify(m.name)} (${formatSize(m.size)})`);
+          `MMIO range ${describe(m.name)} (${formatSize(m.size)})`);
       }
       if (b.leafSize !== undefined && !LEAF_SIZES.includes(b.leafSize)) fail(`${bp}.leafSize`, `expected "4K", "2M" or "1G", got ${b.leafSize} bytes`);
     }

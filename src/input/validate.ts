@@ -67,7 +67,7 @@ function checkRamFit(l: Layout, fail: Fail): void {
     const i = e.vmaIndex;
     const need = ramNeeded(l.vmas.slice(0, i + 1));
     const hold = l.ram.reduce((s, r) => s + r.size, 0);
-    fail(`vmas[${i}]`, `VMA ${JSON.stringify(l.vmas[i]!.name)} does not fit in RAM: the RAM-backed VMAs up to it need ` +
+    fail(`vmas[${i}]`, `VMA ${describe(l.vmas[i]!.name)} does not fit in RAM: the RAM-backed VMAs up to it need ` +
       `${formatSize(need)} in folio-aligned regions, the RAM ranges hold ${formatSize(hold)} ` +
       '(first fit in VMA order; a region does not span two ranges)');
   }

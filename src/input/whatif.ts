@@ -34,21 +34,28 @@ const uniqueName = (taken: { name: string }[], stem: string, numbered: boolean):
   }
 };
 
+/** The largest f(item), at least `min`: a loop, as Math.max(...list) overflows the stack past ~100,000 items. */
+function maxOf<T>(list: readonly T[], min: number, f: (t: T) => number): number {
+  let m = min;
+  for (const t of list) m = Math.max(m, f(t));
+  return m;
+}
+
 /** Above every existing range (RAM and MMIO), at least `min`, aligned. */
 const nextRange = (l: Layout, min: number, align: number): number =>
-  alignUp(Math.max(min, ...[...l.ram, ...l.mmio].map((r) => r.base + r.size)), align);
+  alignUp(Math.max(maxOf(l.ram, min, (r) => r.base + r.size), maxOf(l.mmio, min, (r) => r.base + r.size)), align);
 /** After the existing RAM ranges if that overlaps nothing, else above every range. */
 function nextRamRange(l: Layout, size: number): number {
-  const base = alignUp(Math.max(DEFAULT_RAM_BASE, ...l.ram.map((r) => r.base + r.size)), SZ_1G);
+  const base = alignUp(maxOf(l.ram, DEFAULT_RAM_BASE, (r) => r.base + r.size), SZ_1G);
   const clash = l.mmio.some((r) => r.base < base + size && base < r.base + r.size);
   return clash ? nextRange(l, DEFAULT_RAM_BASE, SZ_1G) : base;
 }
 /** Above every existing VMA plus a guard page, at least USER_MMAP_BASE, aligned. */
 const nextVma = (l: Layout, align: number): number =>
-  alignUp(Math.max(USER_MMAP_BASE, ...l.vmas.map((v) => v.start + v.size + MMAP_GUARD)), align);
+  alignUp(maxOf(l.vmas, USER_MMAP_BASE, (v) => v.start + v.size + MMAP_GUARD), align);
 /** Above every IOVA a map request asks for, at least `min`, aligned. */
 const nextIova = (l: Layout, min: number, align: number): number =>
-  alignUp(Math.max(min, ...l.requests.map((r) => (r.op === 'map' ? r.iova + r.size : 0))), align);
+  alignUp(maxOf(l.requests, min, (r) => (r.op === 'map' ? r.iova + r.size : 0)), align);
 
 /** A RAM-backed VMA with a new backing: derived flags recomputed, the user's extra flags kept. */
 function rebacked(v: LayoutVma, b: Backing): LayoutVma {

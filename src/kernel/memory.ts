@@ -65,9 +65,20 @@ export class PhysMem {
     this.mmio = mmio;
   }
 
+  /** Keeps regions sorted by basePfn: appended in the common case (the RAM planner hands them
+   *  out in increasing order), else inserted at its place (no sort per region). */
   addRegion(r: Region): Region {
-    this.regions.push(r);
-    this.regions.sort((a, b) => a.basePfn - b.basePfn);
+    const rs = this.regions;
+    let i = rs.length;
+    if (i > 0 && rs[i - 1]!.basePfn > r.basePfn) {
+      let lo = 0;
+      while (lo < i) {
+        const mid = (lo + i) >>> 1;
+        if (rs[mid]!.basePfn > r.basePfn) i = mid;
+        else lo = mid + 1;
+      }
+    }
+    rs.splice(i, 0, r);
     return r;
   }
 

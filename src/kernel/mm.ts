@@ -120,9 +120,36 @@ export class MmStruct {
     return vma;
   }
 
-  /** A side-effect-free look-up for the oracle and invariants (not a kernel path). */
+  /** Side-effect-free look-ups for the oracle and invariants (not a kernel path): binary
+   *  searches of the sorted vmas, so that checking stays linear in the VMAs. */
   vmaAt(addr: number): VmAreaStruct | null {
-    for (const v of this.vmas) if (addr >= v.vm_start && addr < v.vm_end) return v;
-    return null;
+    const v = this.vmas[this.firstEndingAfter(addr)];
+    return v !== undefined && v.vm_start <= addr ? v : null;
+  }
+
+  /** The first vma that starts above addr, or null. */
+  vmaAbove(addr: number): VmAreaStruct | null {
+    const vs = this.vmas;
+    let lo = 0;
+    let hi = vs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (vs[mid]!.vm_start > addr) hi = mid;
+      else lo = mid + 1;
+    }
+    return vs[lo] ?? null;
+  }
+
+  /** Index of the first vma with vm_end > addr (vmas.length if none). */
+  private firstEndingAfter(addr: number): number {
+    const vs = this.vmas;
+    let lo = 0;
+    let hi = vs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (vs[mid]!.vm_end > addr) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 }

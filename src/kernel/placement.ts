@@ -83,14 +83,23 @@ export function placeFolios(n: number, folioBytes: number, p: Placement, seed: n
   if (p.policy === 'contiguous' || n <= 1) return null;
   const rand = prng(seed);
   if (p.policy === 'scattered') return new PermutationMap(shuffled(n, rand));
-  // run lengths in folios: fixed, or geometric with the given mean (at least 1)
-  const lengths: number[] = [];
+  // run lengths in folios: fixed, or geometric with the given mean (at least 1). Counted first
+  // with a copy of the generator, then drawn again into a typed array of exactly that size:
+  // runs can number more than a JS array may hold (a 16 TiB VMA of 4 KiB pages).
   const fixed = p.policy === 'runs' ? Math.max(1, Math.round(p.bytes / folioBytes)) : 0;
   const q = p.policy === 'geometric' ? 1 - 1 / Math.max(1, p.meanBytes / folioBytes) : 0;
-  for (let left = n; left > 0; ) {
-    const len = fixed || (q <= 0 ? 1 : 1 + Math.floor(Math.log(1 - rand()) / Math.log(q)));
-    lengths.push(Math.min(len, left));
-    left -= Math.min(len, left);
+  const draw = (r: () => number): number => fixed || (q <= 0 ? 1 : 1 + Math.floor(Math.log(1 - r()) / Math.log(q)));
+  let count = 0;
+  if (fixed > 0) count = Math.ceil(n / fixed);
+  else {
+    const counting = prng(seed);
+    for (let left = n; left > 0; count++) left -= Math.min(draw(counting), left);
+  }
+  const lengths = new Uint32Array(count);
+  for (let i = 0, left = n; left > 0; i++) {
+    const len = Math.min(draw(rand), left);
+    lengths[i] = len;
+    left -= len;
   }
   return placeRuns(lengths, n, rand);
 }
@@ -113,7 +122,7 @@ function shuffled(n: number, rand: () => number): Uint32Array {
  * pos(i) = (a*i + b) mod n with a coprime to n and a != 1 (mod n), so that no run lands right
  * after its virtual predecessor: the run count is exactly lengths.length.
  */
-function placeRuns(lengths: number[], total: number, rand: () => number): FolioMap {
+function placeRuns(lengths: Uint32Array, total: number, rand: () => number): FolioMap {
   const n = lengths.length;
   const pos = new Uint32Array(n);
   if (n === 2) {

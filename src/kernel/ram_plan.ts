@@ -46,7 +46,7 @@ const alignUp = (x: number, a: number): number => Math.ceil(x / a) * a;
 const alignDown = (x: number, a: number): number => Math.floor(x / a) * a;
 
 /** anon: all 4 KiB; thp: 2 MiB folios where an aligned 2 MiB lies inside; hugetlb: all huge. */
-function ramGeometry(v: LayoutVma): RamGeometry | null {
+export function ramGeometry(v: LayoutVma): RamGeometry | null {
   const end = v.start + v.size;
   switch (v.backing.kind) {
     case 'anon':

@@ -21,7 +21,7 @@ function groundTruth(k: Kernel, vaddr: number, maxPages: number): { pfn: number;
   const vma = k.mm.vmaAt(vaddr);
   if (vma === null) {
     // nothing mapped until the next vma (or maxPages)
-    const next = k.mm.vmas.find((v) => v.vm_start > vaddr);
+    const next = k.mm.vmaAbove(vaddr);
     const pages = next ? Math.min(maxPages, (next.vm_start - vaddr) / PAGE_SIZE) : maxPages;
     return { pfn: -1, pages: Math.max(1, pages) };
   }

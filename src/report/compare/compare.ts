@@ -235,8 +235,10 @@ function compareStrategy(ctx: Ctx, fixture: string, b: StrategyResult, c: Strate
     else notes.add('simulator time not compared: a run was made with --no-timing');
     const bc = b.counters[op] as Record<string, number>;
     const cc = c.counters[op] as Record<string, number>;
-    const keys = [...Object.keys(bc), ...Object.keys(cc).filter((k) => !(k in bc))];
-    for (const k of keys) compareCounter(ctx, fixture, name, op, k, bc[k], cc[k]);
+    // own keys only: a counter named "toString" or "constructor" is not inherited from Object
+    const own = (o: Record<string, number>, k: string): number | undefined => (Object.hasOwn(o, k) ? o[k] : undefined);
+    const keys = [...Object.keys(bc), ...Object.keys(cc).filter((k) => !Object.hasOwn(bc, k))];
+    for (const k of keys) compareCounter(ctx, fixture, name, op, k, own(bc, k), own(cc, k));
     if (op === 'map') compareCounter(ctx, fixture, name, op, 'locked_vm_peak', b.lockedVmPeak, c.lockedVmPeak);
   }
 }

@@ -81,8 +81,15 @@ function fixtureGrid(rows: CompareRow[]): Grid {
   return { head, align, rows: out };
 }
 
-function fixturesOf(c: Comparison): string[] {
-  return [...new Set(c.rows.map((r) => r.fixture))];
+/** The rows of each fixture, in the order fixtures first appear: one pass, not one per fixture. */
+function byFixture(c: Comparison): Map<string, CompareRow[]> {
+  const out = new Map<string, CompareRow[]>();
+  for (const r of c.rows) {
+    const list = out.get(r.fixture);
+    if (list === undefined) out.set(r.fixture, [r]);
+    else list.push(r);
+  }
+  return out;
 }
 
 function countText(n: number, one: string, many = `${one}s`): string {
@@ -127,8 +134,7 @@ export function formatCompareTerminal(c: Comparison, opts: CompareFormatOptions)
     ch.dim(rulesText(c)),
     ...c.notes.map((n) => ch.yellow(`note: ${n}`)),
   ];
-  for (const fx of fixturesOf(c)) {
-    const rows = c.rows.filter((r) => r.fixture === fx);
+  for (const [fx, rows] of byFixture(c)) {
     const visible = rows.filter((r) => shown(r, opts.verbose));
     out.push('', `${ch.bold(fx)}: ${tally(rows)}`);
     if (visible.length > 0) out.push(renderTable(fixtureGrid(visible), ch));
@@ -152,8 +158,7 @@ export function formatCompareMarkdown(c: Comparison, opts: { verbose: boolean })
     rulesText(c),
   ];
   const quiet: string[] = [];
-  for (const fx of fixturesOf(c)) {
-    const rows = c.rows.filter((r) => r.fixture === fx);
+  for (const [fx, rows] of byFixture(c)) {
     const visible = rows.filter((r) => shown(r, opts.verbose));
     if (visible.length === 0) {
       quiet.push(`\`${fx}\``);

@@ -4,12 +4,12 @@ import type { ChalkInstance } from 'chalk';
 import type { FixtureResult, RunDocument } from '../../model/result.ts';
 import { formatBytes, formatCount } from '../units.ts';
 
-/** "RAM 16 GiB, BAR 16 GiB, 4,194,304 pages to map (16 GiB), 2 DMA requests, placement seed 1" */
+/** "RAM 16 GiB, BAR 16 GiB, 4,194,304 pages to map (16 GiB), 2 DMA requests, placement seed 1" (no seed: a document from before placement) */
 export function summaryText(fx: FixtureResult): string {
   const s = fx.summary;
   const requests = s.requests === 1 ? '1 DMA request' : `${formatCount(s.requests)} DMA requests`;
   return `RAM ${formatBytes(s.ramBytes)}, BAR ${formatBytes(s.barBytes)}, ` +
-    `${formatCount(s.mapPages)} pages to map (${formatBytes(s.mapBytes)}), ${requests}, placement seed ${s.seed}`;
+    `${formatCount(s.mapPages)} pages to map (${formatBytes(s.mapBytes)}), ${requests}${s.seed === undefined ? '' : `, placement seed ${s.seed}`}`;
 }
 
 /** "node v20.20.0, Intel(R) Xeon(R) CPU E5-2690 (16 cores)" */
