@@ -75,9 +75,10 @@ export interface RunOptions {
   /** also time the simulator with tinybench, as the CLI's `run` does; default false (counters,
    *  oracle and modelled time only: deterministic, and much faster). */
   timing?: boolean;
-  /** tinybench time budget per task, ms (with timing); default 200. */
+  /** wall-clock budget per timing task (map, unmap), ms, kernel setup and release included
+   *  (with timing); default 200. */
   timeMs?: number;
-  /** tinybench minimum iterations per task (with timing); default 3. */
+  /** most samples per timing task (with timing; at least one is always taken); default 100. */
   iterations?: number;
   /** called as the run goes: (steps done, steps in all, what) for each fixture. */
   onProgress?: (done: number, total: number, what: string) => void;
@@ -107,7 +108,7 @@ export async function run(fixtures: string | Fixture | readonly (string | Fixtur
     strategies: STRATEGIES.filter((s) => strategies.includes(s.name)),
     profile,
     timeMs: options.timeMs ?? 200,
-    iterations: options.iterations ?? 3,
+    iterations: options.iterations ?? 100,
     timed: options.timing ?? false,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   };
