@@ -9,6 +9,8 @@ export interface Io {
   stdoutColor: boolean;
   stderrIsTTY: boolean;
   stderrColumns: number;
+  /** stdout's width when it is a terminal (reports fit it), else undefined. */
+  stdoutColumns?: number;
   env: Record<string, string | undefined>;
 }
 
@@ -19,6 +21,7 @@ export function processIo(): Io {
     stdoutColor: supportsColor !== false && supportsColor.level > 0,
     stderrIsTTY: process.stderr.isTTY === true,
     stderrColumns: process.stderr.columns || 80,
+    ...(process.stdout.isTTY === true && process.stdout.columns > 0 ? { stdoutColumns: process.stdout.columns } : {}),
     env: process.env,
   };
 }

@@ -33,6 +33,7 @@ interface RunFlags extends WhatIf {
   profile?: string;
   explain?: boolean;
   verbose?: boolean;
+  tables?: boolean;
   color: boolean;
   quiet?: boolean;
 }
@@ -96,7 +97,11 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
   }
   const doc = makeDocument(results, opts);
   if (flags.output !== undefined) writeOutput('--output', flags.output, formatJson(doc));
-  io.out(renderFormat(doc, format, { color: useColor(io, flags.color), verbose: flags.verbose ?? false, ...(flags.explain ? { explain: profile } : {}) }));
+  io.out(renderFormat(doc, format, {
+    color: useColor(io, flags.color), verbose: flags.verbose ?? false, tables: flags.tables ?? false, profile,
+    ...(io.stdoutColumns !== undefined ? { width: io.stdoutColumns } : {}),
+    ...(flags.explain ? { explain: profile } : {}),
+  }));
   if (flags.failOnUnsafe) {
     const lines = unsafeLines(doc);
     for (const line of lines) io.err(`--fail-on-unsafe: ${line}\n`);
@@ -123,7 +128,8 @@ export function runCommand(program: Command, io: Io, status: ExitStatus = { code
     .option('--no-timing', 'counters, oracle and modelled time only (no tinybench; fast)')
     .option('--profile <name|file.json>', 'cost profile for the modelled kernel time: a bundled name (see `list`) or a profile file', parseProfile)
     .option('--explain', 'after the verdicts, break each strategy\'s modelled map and unmap time down into its top counters (terminal and markdown)')
-    .option('-v, --verbose', 'also show counters that are zero for every strategy, and passing invariants')
+    .option('--tables', 'the full tables (timing, DMA requests, every kernel counter, verdicts) instead of the summary')
+    .option('-v, --verbose', 'the full tables, also with counters that are zero for every strategy, and passing invariants')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .option('-q, --quiet', 'no progress line on stderr');
   addWhatIfOptions(cmd);

@@ -49,7 +49,7 @@ export function timingGrid(doc: RunDocument, fx: FixtureResult): Grid {
       rows.push(row);
     }
   }
-  return { head, align, rows };
+  return { head, align, rows, keep: 2 };
 }
 
 /** "3-100" or "12": the fewest and most samples any timing task of the document got. */
@@ -68,5 +68,5 @@ export function timingCaption(doc: RunDocument): string {
   const sim = o.timed
     ? `simulator: tinybench, ${formatCount(o.timeMs)} ms wall-clock per task (setup included), ${samplesRange(doc)} samples per task (cap ${formatCount(o.iterations)})`
     : 'simulator timing off (--no-timing)';
-  return `Time per DMA map/unmap pass. Modelled kernel time: cost profile ${o.profile}; ${sim}.`;
+  return `Time per DMA map/unmap pass, speed-up against the baseline. Modelled kernel time: cost profile ${o.profile}; ${sim}.`;
 }
