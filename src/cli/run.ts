@@ -9,6 +9,7 @@ import { DEFAULT_PROFILE, loadProfile } from '../input/profile.ts';
 import type { FixtureResult } from '../model/result.ts';
 import { makeDocument } from '../run/document.ts';
 import { runLayout, type RunOptions } from '../run/runner.ts';
+import { runLayoutInThread } from '../run/run-thread.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { EXIT_FAIL } from './errors.ts';
 import { useColor, type Io } from './io.ts';
@@ -82,15 +83,16 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
     timed: flags.timing,
   };
   const format = formatOf(flags);
-  const progress = new Progress(
-    { write: io.err, columns: io.stderrColumns },
-    io.stderrIsTTY && !flags.quiet && format === 'terminal',
-  );
+  // progress whenever stderr is a terminal, in every format (stdout is apart); the run then
+  // goes to a worker thread so that the line moves on its timer and Ctrl-C clears it at once
+  const drawn = io.stderrIsTTY && !flags.quiet;
+  const progress = new Progress({ write: io.err, columns: io.stderrColumns }, drawn);
+  const runOne = drawn ? runLayoutInThread : runLayout;
   const results: FixtureResult[] = [];
   try {
     for (const [i, input] of inputs.entries()) {
       const onProgress = progress.forFixture(i, inputs.length);
-      results.push(await runLayout(input.layout, input.source, { ...opts, onProgress }));
+      results.push(await runOne(input.layout, input.source, { ...opts, onProgress }));
     }
   } finally {
     progress.clear();
@@ -131,7 +133,7 @@ export function runCommand(program: Command, io: Io, status: ExitStatus = { code
     .option('--tables', 'the full tables (timing, DMA requests, every kernel counter, verdicts) instead of the summary')
     .option('-v, --verbose', 'the full tables, also with counters that are zero for every strategy, and passing invariants')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
-    .option('-q, --quiet', 'no progress line on stderr');
+    .option('-q, --quiet', 'no progress line on stderr (drawn only when stderr is a terminal)');
   addWhatIfOptions(cmd);
   return cmd
     .addHelpText('after', `${EXAMPLES}\nFormats (--format; export <result.json> --format prints a stored result the same ways):\n${FORMATS.map((f) => `  ${f.padEnd(24)} ${FORMAT_HELP[f]}`).join('\n')}\n`)

@@ -16,7 +16,7 @@ import { STRATEGIES } from '../strategies/registry.ts';
 import { useColor, type Io } from './io.ts';
 import { addWhatIfOptions, parseKeyCounters, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies } from './options.ts';
 import { checkOutputFolder, writeOutput } from './output.ts';
-import { Progress, progressBar } from './progress.ts';
+import { Progress } from './progress.ts';
 
 interface Flags extends SweepFlags {
   strategy?: string[];
@@ -64,12 +64,16 @@ async function sweepAction(flags: Flags, io: Io): Promise<void> {
   };
   // timed points run one at a time unless asked: a thread beside them would disturb their timing
   const workers = effectiveWorkers(flags.workers ?? (flags.timed ? 1 : defaultWorkers()), plan.points.length);
-  const progress = new Progress({ write: io.err, columns: io.stderrColumns }, io.stderrIsTTY && !flags.quiet && !flags.json);
+  // progress whenever stderr is a terminal, in every format; the points then run in worker
+  // threads (one with --timed) so that the line moves on its timer and Ctrl-C clears it at once
+  const drawn = io.stderrIsTTY && !flags.quiet;
+  const progress = new Progress({ write: io.err, columns: io.stderrColumns }, drawn);
   let points;
   try {
     points = await runSweep(plan, cfg, {
       workers,
-      onProgress: (done, total, what) => progress.update(`sweep ${progressBar(done, total)} ${done}/${total} ${what}`),
+      ...(drawn ? { inline: false } : {}),
+      onProgress: (done, total, what) => progress.set(total > 0 ? done / total : 0, `sweep ${done}/${total} ${what}`),
     });
   } finally {
     progress.clear();
