@@ -11,3 +11,16 @@ export function cli(args: string[], env: Record<string, string> = {}): Promise<{
     });
   });
 }
+
+/** The CLI in this process (no start-up cost): exit code and what it wrote; colour off. */
+export async function inproc(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../src/cli/program.ts');
+  let stdout = '';
+  let stderr = '';
+  const io = {
+    out: (t: string) => void (stdout += t), err: (t: string) => void (stderr += t),
+    stdoutColor: false, stderrIsTTY: false, stderrColumns: 80, env,
+  };
+  const code = await main(['node', 'vfio-pin-bench', ...args], io);
+  return { code, stdout, stderr };
+}

@@ -7,6 +7,9 @@ import { whatIfOptions, type FlagGroup } from '../input/whatif-flags.ts';
 import { isProfilePath, listProfiles } from '../input/profile.ts';
 import type { KeyCounter } from '../report/sweep/table.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
+import { parseKernels } from '../input/kernels.ts';
+import { InputError } from '../model/errors.ts';
+import { SUPPORTED_RANGE } from '../kernel/host.ts';
 
 /** "a, b,,c" -> ["a", "b", "c"]. */
 export function parseList(value: string): string[] {
@@ -23,6 +26,19 @@ export function parseStrategies(value: string): string[] {
   }
   return valid.filter((n) => names.includes(n));
 }
+
+/** --kernel: releases, each in the modelled range (InputError's text as commander's message). */
+export function parseKernelOption(value: string): number[] {
+  try {
+    return parseKernels(value, '--kernel');
+  } catch (e) {
+    if (e instanceof InputError) throw new InvalidArgumentError(e.message.replace(/^--kernel: /, ''));
+    throw e;
+  }
+}
+
+/** The --kernel option's help, shared by run and sweep. */
+export const KERNEL_HELP = `also (or, without -s, only) run these kernel releases, comma-separated, each composed from the era table (\`list --kernels\`): e.g. 6.12, 6.1,6.18 or $(uname -r); modelled: ${SUPPORTED_RANGE}`;
 
 /** A bundled profile's name, or a path to a profile file (ends in .json or has a '/'): the
  *  file is read and checked when the command starts (loadProfile), a bad one exits 2. */

@@ -10,17 +10,18 @@ import type { FixtureResult } from '../model/result.ts';
 import { makeDocument } from '../run/document.ts';
 import { runLayout, type RunOptions } from '../run/runner.ts';
 import { runLayoutInThread } from '../run/run-thread.ts';
-import { STRATEGIES } from '../strategies/registry.ts';
+import { selectStrategies, STRATEGIES } from '../strategies/registry.ts';
 import { EXIT_FAIL } from './errors.ts';
 import { useColor, type Io } from './io.ts';
 import type { WhatIf } from '../input/whatif-flags.ts';
-import { addWhatIfOptions, parseList, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies } from './options.ts';
+import { addWhatIfOptions, parseList, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies, KERNEL_HELP, parseKernelOption } from './options.ts';
 import type { ExitStatus } from '../model/errors.ts';
 import { checkOutputFolder, writeOutput } from './output.ts';
 import { Progress } from './progress.ts';
 
 interface RunFlags extends WhatIf {
   strategy?: string[];
+  kernel?: number[];
   json?: boolean;
   markdown?: boolean;
   format?: Format;
@@ -76,7 +77,7 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
   // a bad profile file (--profile my.json) is bad input: exit 2 before anything runs
   const profile = loadProfile(flags.profile ?? DEFAULT_PROFILE);
   const opts: RunOptions = {
-    strategies: STRATEGIES.filter((s) => flags.strategy?.includes(s.name) ?? true),
+    strategies: selectStrategies(flags.strategy, flags.kernel),
     profile: flags.profile ?? DEFAULT_PROFILE,
     timeMs: flags.time,
     iterations: flags.iterations,
@@ -118,6 +119,7 @@ export function runCommand(program: Command, io: Io, status: ExitStatus = { code
     .description('Simulate VFIO_IOMMU_MAP_DMA / UNMAP_DMA for each strategy on each layout and print the timing table, the pin-count table and the oracle\'s verdict.')
     .argument('[fixture...]', `fixture files or bundled fixture names (default: ${DEFAULT_FIXTURE})`)
     .option('-s, --strategy <names>', `strategies to run, comma-separated (default: all: ${STRATEGIES.map((s) => s.name).join(', ')})`, parseStrategies)
+    .option('--kernel <releases>', KERNEL_HELP, parseKernelOption)
     .addOption(new Option('--json', 'print the Result records as JSON (same as --format json)').conflicts(['markdown', 'format']))
     .addOption(new Option('--markdown', 'print the tables as GitHub-flavoured markdown (same as --format markdown)').conflicts('format'))
     .addOption(new Option('--format <name>', 'what to print on stdout (default: terminal; see Formats below)').choices(FORMATS))

@@ -12,14 +12,15 @@ import { envInfo, makeSweepDocument, toolInfo } from '../run/document.ts';
 import { MAX_POINTS, planSweep, type SweepFlags } from '../input/sweep-plan.ts';
 import type { PointConfig } from '../run/sweep-point.ts';
 import { defaultWorkers, effectiveWorkers, runSweep } from '../run/sweep-pool.ts';
-import { STRATEGIES } from '../strategies/registry.ts';
+import { selectStrategies, STRATEGIES } from '../strategies/registry.ts';
 import { useColor, type Io } from './io.ts';
-import { addWhatIfOptions, parseKeyCounters, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies } from './options.ts';
+import { addWhatIfOptions, parseKeyCounters, parsePositiveInt, parsePositiveNumber, parseProfile, parseStrategies, KERNEL_HELP, parseKernelOption } from './options.ts';
 import { checkOutputFolder, writeOutput } from './output.ts';
 import { Progress } from './progress.ts';
 
 interface Flags extends SweepFlags {
   strategy?: string[];
+  kernel?: number[];
   profile?: string;
   timed?: boolean;
   time: number;
@@ -58,7 +59,7 @@ async function sweepAction(flags: Flags, io: Io): Promise<void> {
   const outputs: [string, string | undefined][] = [['--output', flags.output], ['--svg', flags.svg], ['--html', flags.html]];
   for (const [flag, path] of outputs) if (path !== undefined) checkOutputFolder(flag, path);
   const cfg: PointConfig = {
-    strategies: STRATEGIES.filter((s) => flags.strategy?.includes(s.name) ?? true),
+    strategies: selectStrategies(flags.strategy, flags.kernel),
     profile,
     ...(flags.timed ? { timing: { timeMs: flags.time, iterations: flags.iterations } } : {}),
   };
@@ -102,6 +103,7 @@ export function sweepCommand(program: Command, io: Io): Command {
     .addOption(new Option('--steps <n>', `number of points, both ends included (at most ${MAX_POINTS})`).argParser(parsePositiveInt).conflicts('factor'))
     .option('--factor <x>', 'ratio between consecutive points (default 2)', parsePositiveNumber)
     .option('-s, --strategy <names>', `strategies, comma-separated (default: all: ${STRATEGIES.map((s) => s.name).join(', ')})`, parseStrategies)
+    .option('--kernel <releases>', KERNEL_HELP, parseKernelOption)
     .option('--profile <name|file.json>', 'cost profile: a bundled name (see `list`) or a profile file', parseProfile)
     .option('--counters <names>', `counters for the table, comma-separated, map side unless prefixed unmap: (default: ${DEFAULT_KEY_COUNTERS.map((k) => (k.side === 'unmap' ? `unmap:${k.name}` : k.name)).join(',')})`, parseKeyCounters)
     .option('--timed', 'also time the simulator with tinybench at each point (slow)')

@@ -58,6 +58,10 @@ const WHATIF_FLAGS = [
     sweep: { arg: '<size[@align]|from..to[@align]>', help: 'a device BAR (VM_IO|VM_PFNMAP), or the range of BAR sizes to sweep; repeatable' },
   },
   {
+    key: 'barTouched', group: 'layout',
+    help: 'the VMM touched every --bar mapping before MAP_DMA (warm page tables; default: cold, 5.8+ hosts fault the BAR in)',
+  },
+  {
     key: 'ram', arg: '<size>', group: 'layout', parse: parseSize, help: 'guest RAM of this size',
     sweep: { arg: '<size|from..to>', help: 'guest RAM, or the range of RAM sizes to sweep' },
   },

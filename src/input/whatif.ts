@@ -62,6 +62,8 @@ export function applyWhatIf(base: Layout | null, w: WhatIf, where: Where = (f) =
   if (base === null && bars.length === 0 && p.ram === undefined) {
     throw new InputError('what-if: without a fixture, give --bar <size> and/or --ram <size> to build a layout from');
   }
+  if (w.barTouched === true && bars.length === 0) throw new InputError(`${where('--bar-touched')}: applies to the BARs --bar adds; give --bar <size>`);
+
   const text = describeWhatIf(w);
   const l: Layout = base === null ? emptyLayout() : structuredClone(base);
   l.name = base === null ? 'what-if' : `${base.name}-what-if`;
@@ -110,7 +112,7 @@ export function applyWhatIf(base: Layout | null, w: WhatIf, where: Where = (f) =
   for (const bar of bars) {
     const name = uniqueName([...l.vmas, ...l.mmio, ...l.ram], 'bar', true);
     add(l.mmio, 'mmio', '--bar', { name, base: nextRange(l, HOST_BAR_BASE, bar.align), size: bar.size });
-    const backing: Backing = { kind: 'pfnmap', mmio: name, offset: 0, touched: false };
+    const backing: Backing = { kind: 'pfnmap', mmio: name, offset: 0, touched: w.barTouched === true };
     const vma = add(l.vmas, 'vmas', '--bar', { name, start: nextVma(l, bar.align), size: bar.size, flags: vmaFlags(RW, backing, []), backing });
     const iova = nextIova(l, BAR_IOVA_BASE, bar.align);
     add(l.requests, 'requests', '--bar', { op: 'map', label: `${name} (--bar ${bar.text})`, vaddr: vma.start, iova, size: bar.size, ...RW });

@@ -9,12 +9,25 @@ import { v4_17_merged } from './v4.17-merged.ts';
 import { v5_12_batch, v6_12_huge_pfnmap } from './v5.12-batch.ts';
 import { v6_15_pgmask } from './v6.15-pgmask.ts';
 import { v6_18_folio } from './v6.18-folio.ts';
+import { kernelStrategy } from './kernels.ts';
 import type { Strategy } from './strategy.ts';
+import { inRange, parseKernelRelease } from '../kernel/host.ts';
 
 export type { Strategy } from './strategy.ts';
 
 export const STRATEGIES: readonly Strategy[] = Object.freeze([baseline, rfc, rfc_fixed, v4_17_merged, v5_12_batch, v6_12_huge_pfnmap, v6_15_pgmask, v6_18_folio]);
 
+/** A registry strategy by name, or a composed release by its name "linux-<major.minor>". */
 export function findStrategy(name: string): Strategy | undefined {
-  return STRATEGIES.find((s) => s.name === name);
+  const s = STRATEGIES.find((r) => r.name === name);
+  if (s !== undefined || !name.startsWith('linux-')) return s;
+  const v = parseKernelRelease(name.slice('linux-'.length));
+  return v !== null && inRange(v) ? kernelStrategy(v) : undefined;
+}
+
+/** What -s and --kernel select: the named strategies in registry order, then the releases
+ *  in the order given; every registry strategy when neither is given. */
+export function selectStrategies(names: readonly string[] | undefined, kernels: readonly number[] | undefined): Strategy[] {
+  if (kernels === undefined) return STRATEGIES.filter((s) => names?.includes(s.name) ?? true);
+  return [...STRATEGIES.filter((s) => names?.includes(s.name) ?? false), ...kernels.map(kernelStrategy)];
 }

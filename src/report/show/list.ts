@@ -10,6 +10,10 @@ interface ListInput {
   profiles: readonly { name: string; description: string }[];
   defaultFixture: string;
   defaultProfile: string;
+  /** with --kernels: each part of a host kernel and its eras (kernel/eras.ts as plain rows). */
+  eras?: readonly { part: string; from: string; value: string; commit: string; what: string }[];
+  /** with --kernel <release>: that release's composition, one row per part. */
+  composed?: { release: string; parts: readonly { part: string; value: string; commit: string; what: string }[] };
 }
 
 function nameCell(name: string, defaultName?: string) {
@@ -40,6 +44,28 @@ function profilesGrid(input: ListInput): Grid {
   };
 }
 
+/** The era table: every part, each era from its first release. */
+function erasGrid(eras: NonNullable<ListInput['eras']>): Grid {
+  let last = '';
+  return {
+    head: ['part', 'from', 'era', 'commit', 'what the kernel does'],
+    align: ['left', 'left', 'left', 'left', 'left'],
+    rows: eras.map((e) => {
+      const first = e.part !== last;
+      last = e.part;
+      return [cell(first ? e.part : '', 'strong'), cell(e.from), cell(e.value), cell(e.commit), cell(e.what)];
+    }),
+  };
+}
+
+function composedGrid(c: NonNullable<ListInput['composed']>): Grid {
+  return {
+    head: ['part', 'era', 'commit', 'what the kernel does'],
+    align: ['left', 'left', 'left', 'left'],
+    rows: c.parts.map((p) => [cell(p.part, 'strong'), cell(p.value), cell(p.commit), cell(p.what)]),
+  };
+}
+
 /** Every counter the pin-count table can show, with its kernel meaning. */
 function countersGrid(): Grid {
   return {
@@ -62,5 +88,7 @@ export function formatList(input: ListInput, opts: ReportOptions & { counters?: 
     renderTable(profilesGrid(input), c),
   ];
   if (opts.counters) parts.push('', c.bold('Counters') + ':', renderTable(countersGrid(), c));
+  if (input.eras !== undefined) parts.push('', c.bold('Host kernel parts and their eras') + ' (--kernel <release> composes the eras valid for it):', renderTable(erasGrid(input.eras), c));
+  if (input.composed !== undefined) parts.push('', c.bold(`Linux ${input.composed.release}`) + ' as --kernel composes it:', renderTable(composedGrid(input.composed), c));
   return parts.join('\n') + '\n';
 }
