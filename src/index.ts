@@ -16,6 +16,7 @@ import type { FixtureResult, RunDocument } from './model/result.ts';
 import { makeDocument } from './run/document.ts';
 import { runLayout, type RunOptions as RunnerOptions } from './run/runner.ts';
 import { STRATEGIES } from './strategies/registry.ts';
+import { didYouMean } from './input/suggest.ts';
 
 export { DEFAULT_FIXTURE, DEFAULT_PROFILE, InputError, listProfiles };
 export { SCHEMA_VERSION } from './model/result.ts';
@@ -94,7 +95,7 @@ export async function run(fixtures: string | Fixture | readonly (string | Fixtur
   const strategies = [...(options.strategies ?? valid)];
   if (strategies.length === 0) throw new InputError(`strategies: expected at least one of ${valid.join(', ')}`);
   for (const name of strategies) {
-    if (!valid.includes(name)) throw new InputError(`strategies: unknown strategy ${JSON.stringify(name)}; valid: ${valid.join(', ')}`);
+    if (!valid.includes(name)) throw new InputError(`strategies: unknown strategy ${JSON.stringify(name)}${didYouMean(name, valid)}`);
   }
   const profile = options.profile ?? DEFAULT_PROFILE;
   loadProfile(profile); // a bad profile is bad input: throw before anything runs

@@ -276,7 +276,7 @@ describe('run: --format, --output, --fail-on-unsafe', () => {
     assert.deepEqual(r.stdout.split('\n').slice(1, -1).map((l) => l.split(',').slice(0, 4).join(' ')), ['small-mixed rfc RFC 2018-02-24 on 4.16 map', 'small-mixed rfc RFC 2018-02-24 on 4.16 unmap']);
     const bad = await inproc(['run', '--all', '--exclude', 'multi-gpu,nope', '--no-timing']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /^--exclude: unknown fixture "nope": bundled fixtures are bar-chunked, /);
+    assert.match(bad.stderr, /^--exclude: unknown fixture "nope"; bundled fixtures are bar-chunked, /);
     const both = await inproc(['run', 'small-mixed', '--all', '--no-timing']);
     assert.equal(both.code, 2);
     assert.equal(both.stderr, '--all: runs every bundled fixture; give fixture names or --all, not both (got small-mixed)\n');

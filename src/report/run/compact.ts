@@ -73,7 +73,8 @@ export function summaryLines(doc: RunDocument, fx: FixtureResult, c: ChalkInstan
       head: 'simulator', right: true,
       cells: rows.map(({ s, op }) => {
         const t = s.timing?.[op];
-        return { text: t === undefined ? '-' : `${formatDuration(t.mean)} ±${Math.round(t.rme)}%` };
+        // one sample has no margin of error (compare does not judge it either)
+        return { text: t === undefined ? '-' : t.samples < 2 ? `${formatDuration(t.mean)} (n=1)` : `${formatDuration(t.mean)} ±${Math.round(t.rme)}%` };
       }),
     });
   }

@@ -65,8 +65,9 @@ export function samplesRange(doc: RunDocument): string {
  *  simulator timing got (a wall-clock budget per task, so slow layouts get few). */
 export function timingCaption(doc: RunDocument): string {
   const o = doc.options;
+  const samples = samplesRange(doc);
   const sim = o.timed
-    ? `simulator: tinybench, ${formatCount(o.timeMs)} ms wall-clock per task (setup included), ${samplesRange(doc)} samples per task (cap ${formatCount(o.iterations)})`
+    ? `simulator: tinybench, ${formatCount(o.timeMs)} ms wall-clock per task (setup included), ${samples} sample${samples === '1' ? '' : 's'} per task (cap ${formatCount(o.iterations)})`
     : 'simulator timing off (--no-timing)';
   return `Time per DMA map/unmap pass, speed-up against the baseline. Modelled kernel time: cost profile ${o.profile}; ${sim}.`;
 }
