@@ -17,6 +17,7 @@ import { makeDocument } from './run/document.ts';
 import { runLayout, type RunOptions as RunnerOptions } from './run/runner.ts';
 import { STRATEGIES } from './strategies/registry.ts';
 import { checkLayoutLimits, DEFAULT_LIMITS, limitsOf, type Limits } from './input/limits.ts';
+import { didYouMean } from './input/suggest.ts';
 
 export { DEFAULT_FIXTURE, DEFAULT_LIMITS, DEFAULT_PROFILE, InputError, listProfiles };
 export type { Limits };
@@ -77,9 +78,10 @@ export interface RunOptions {
   /** also time the simulator with tinybench, as the CLI's `run` does; default false (counters,
    *  oracle and modelled time only: deterministic, and much faster). */
   timing?: boolean;
-  /** tinybench time budget per task, ms (with timing); default 200. */
+  /** wall-clock budget per timing task (map, unmap), ms, kernel setup and release included
+   *  (with timing); default 200. */
   timeMs?: number;
-  /** tinybench minimum iterations per task (with timing); default 3. */
+  /** most samples per timing task (with timing; at least one is always taken); default 100. */
   iterations?: number;
   /** called as the run goes: (steps done, steps in all, what) for each fixture. */
   onProgress?: (done: number, total: number, what: string) => void;
@@ -98,7 +100,7 @@ export async function run(fixtures: string | Fixture | readonly (string | Fixtur
   const strategies = [...(options.strategies ?? valid)];
   if (strategies.length === 0) throw new InputError(`strategies: expected at least one of ${valid.join(', ')}`);
   for (const name of strategies) {
-    if (!valid.includes(name)) throw new InputError(`strategies: unknown strategy ${JSON.stringify(name)}; valid: ${valid.join(', ')}`);
+    if (!valid.includes(name)) throw new InputError(`strategies: unknown strategy ${JSON.stringify(name)}${didYouMean(name, valid)}`);
   }
   const profile = options.profile ?? DEFAULT_PROFILE;
   loadProfile(profile); // a bad profile is bad input: throw before anything runs
@@ -115,7 +117,7 @@ export async function run(fixtures: string | Fixture | readonly (string | Fixtur
     strategies: STRATEGIES.filter((s) => strategies.includes(s.name)),
     profile,
     timeMs: options.timeMs ?? 200,
-    iterations: options.iterations ?? 3,
+    iterations: options.iterations ?? 100,
     timed,
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   };

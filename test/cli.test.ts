@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import { CommanderError } from 'commander';
 import { exitCodeFor } from '../src/cli/errors.ts';
 import { useColor, type Io } from '../src/cli/io.ts';
-import { Progress } from '../src/cli/progress.ts';
+import { formatClock, Progress } from '../src/cli/progress.ts';
 import { InputError } from '../src/model/errors.ts';
 
 const BIN = new URL('../bin/vfio-pin-bench.js', import.meta.url).pathname;
@@ -65,25 +65,64 @@ describe('colour', () => {
 });
 
 describe('progress', () => {
-  test('nothing in the first second, then one redrawn line, cleared at the end', () => {
+  /** Fake timer and signal hooks: tick() runs the interval, sigint()/exit() the handlers. */
+  function fakeHooks() {
+    const h = {
+      tickFn: undefined as (() => void) | undefined, sigintFn: undefined as (() => void) | undefined, exitFn: undefined as (() => void) | undefined,
+      cleared: false,
+      setInterval: (fn: () => void) => { h.tickFn = fn; return 1; },
+      clearInterval: () => void (h.cleared = true),
+      onSigint: (fn: () => void) => { h.sigintFn = fn; return () => void (h.sigintFn = undefined); },
+      onExit: (fn: () => void) => { h.exitFn = fn; return () => void (h.exitFn = undefined); },
+    };
+    return h;
+  }
+  test('drawn from the start, redrawn on the timer with percent, elapsed and ETA, cleared at the end', () => {
     let t = 0;
     const written: string[] = [];
-    const p = new Progress({ write: (s) => void written.push(s), columns: 80 }, true, 1000, () => t);
-    const cb = p.forFixture(0, 2);
-    cb(0, 4, 'gpu: baseline: simulating');
-    assert.deepEqual(written, []);
-    t = 1500;
+    const hooks = fakeHooks();
+    const p = new Progress({ write: (s) => void written.push(s), columns: 120 }, true, () => t, hooks);
+    assert.deepEqual(written, ['\r\x1b[2K[--------------------]   0%  0:00  ETA -:--  ']);
+    const cb = p.forFixture(1, 2); // the second of two fixtures: its steps fill the second half
     cb(1, 4, 'gpu: baseline: timing');
-    assert.deepEqual(written, ['\r\x1b[2K[1/2] 1/4 gpu: baseline: timing']);
+    t = 10_000;
+    hooks.tickFn!();
+    // (1 + 1/4) / 2 = 62.5% done after 10 s: 6 s to go
+    assert.equal(written.at(-1), '\r\x1b[2K[2/2] [#############-------]  62%  0:10  ETA 0:06  gpu: baseline: timing');
     p.clear();
     assert.equal(written.at(-1), '\r\x1b[2K');
+    assert.equal(hooks.cleared, true);
+    assert.equal(hooks.sigintFn, undefined); // the Ctrl-C and exit hooks are gone with the line
+    assert.equal(hooks.exitFn, undefined);
+    const n = written.length;
+    hooks.tickFn!();
+    assert.equal(written.length, n); // nothing after clear
   });
-  test('disabled (not a TTY, --quiet, --json) writes nothing', () => {
+  test('an exit with the line still drawn clears it', () => {
     const written: string[] = [];
-    const p = new Progress({ write: (s) => void written.push(s), columns: 80 }, false, 0, () => 5000);
-    p.update('x');
+    const hooks = fakeHooks();
+    new Progress({ write: (s) => void written.push(s), columns: 80 }, true, () => 0, hooks);
+    hooks.exitFn!();
+    assert.equal(written.at(-1), '\r\x1b[2K');
+  });
+  test('a long line is cut to the terminal width', () => {
+    const written: string[] = [];
+    const p = new Progress({ write: (s) => void written.push(s), columns: 40 }, true, () => 0, fakeHooks());
+    p.set(0.5, 'x'.repeat(100));
+    assert.equal(written.at(-1)!.length, '\r\x1b[2K'.length + 39);
+    assert.ok(written.at(-1)!.endsWith('…'));
+  });
+  test('disabled (not a TTY, --quiet) writes nothing and hooks nothing', () => {
+    const written: string[] = [];
+    const hooks = fakeHooks();
+    const p = new Progress({ write: (s) => void written.push(s), columns: 80 }, false, () => 5000, hooks);
+    p.set(0.5, 'x');
     p.clear();
     assert.deepEqual(written, []);
+    assert.equal(hooks.tickFn, undefined);
+  });
+  test('formatClock', () => {
+    assert.deepEqual([0, 999, 75_000, 3_725_000].map(formatClock), ['0:00', '0:01', '1:15', '1:02:05']);
   });
 });
 

@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import { InputError } from '../src/model/errors.ts';
 import { formatCompareMarkdown, formatCompareTerminal, signedPercent } from '../src/report/compare/format.ts';
 import { parseRunDocument } from '../src/input/result-document.ts';
-import { compareDocuments, type CompareOptions, type CompareRow, type Comparison } from '../src/report/compare/compare.ts';
+import { compareDocuments, DEFAULT_COMPARE_OPTIONS, type CompareOptions, type CompareRow, type Comparison } from '../src/report/compare/compare.ts';
 import type { RunDocument } from '../src/model/result.ts';
 import { main } from '../src/cli/program.ts';
 import { cli } from './bin.ts';
@@ -115,7 +115,7 @@ describe('compare: the rules', () => {
   });
 
   test('modelled time: --threshold moves the line', () => {
-    const c = diff((d) => void (strategy(d, 0, 1).modelled.mapNs = 1500 * 1.08), { threshold: 0.1, timeThreshold: 0.25 });
+    const c = diff((d) => void (strategy(d, 0, 1).modelled.mapNs = 1500 * 1.08), { ...DEFAULT_COMPARE_OPTIONS, threshold: 0.1 });
     assert.deepEqual(changed(c), [['bar-1g/rfc/map modelled kernel time', 'changed', 'within ±10%']]);
   });
 
@@ -141,8 +141,30 @@ describe('compare: the rules', () => {
   });
 
   test('simulator time: --time-threshold moves the line', () => {
-    const c = diff((d) => void (strategy(d, 0, 1).timing!.unmap.mean = 3720000), { threshold: 0.05, timeThreshold: 0.1 });
+    const c = diff((d) => void (strategy(d, 0, 1).timing!.unmap.mean = 3720000), { ...DEFAULT_COMPARE_OPTIONS, timeThreshold: 0.1 });
     assert.deepEqual(changed(c), [['bar-1g/rfc/unmap simulator time', 'regression', 'beyond margins ±3.3% and ±10%']]);
+  });
+
+  test('simulator time with fewer than --min-samples samples: margin unknown, never a regression, and a note', () => {
+    const c = diff((d) => {
+      // bar-1g/baseline/map: 12.5 ms with 16 samples -> 2x with 1 sample (tinybench: rme 0%):
+      // without the rule this is far beyond the margins and the 25% threshold
+      const t = strategy(d, 0, 0).timing!.map;
+      Object.assign(t, { mean: 25000000, rme: 0, samples: 1 });
+      // bar-1g/rfc/unmap: -50% with 4 samples: not an improvement either
+      Object.assign(strategy(d, 0, 1).timing!.unmap, { mean: 1550000, samples: 4 });
+    });
+    assert.deepEqual(changed(c), [
+      ['bar-1g/baseline/map simulator time', 'changed', 'margin unknown: 1 sample (fewer than 5)'],
+      ['bar-1g/rfc/unmap simulator time', 'changed', 'margin unknown: 4 samples (fewer than 5)'],
+    ]);
+    assert.equal(c.regressions + c.improvements, 0);
+    assert.deepEqual(c.notes, ['2 simulator times not judged: fewer than 5 samples, so the margin of error is unknown (give run a larger --time, or compare --no-timing runs)']);
+  });
+
+  test('simulator time: --min-samples 1 judges a single sample again (the 2x is caught)', () => {
+    const c = diff((d) => void Object.assign(strategy(d, 0, 0).timing!.map, { mean: 25000000, rme: 0, samples: 1 }), { ...DEFAULT_COMPARE_OPTIONS, minSamples: 1 });
+    assert.deepEqual(changed(c), [['bar-1g/baseline/map simulator time', 'regression', 'beyond margins ±2.5% and ±25%']]);
   });
 
   test('simulator time is not compared when a run was untimed, and says so', () => {
@@ -311,7 +333,7 @@ describe('compare: the CLI and its exit codes', () => {
     const r = await inproc(['compare', GOLDEN_DOC, GOLDEN_DOC, '--format', 'json', '--threshold', '2.5%', '--time-threshold', '40']);
     assert.equal(r.code, 0, r.stderr);
     const c = JSON.parse(r.stdout) as Comparison;
-    assert.deepEqual(c.options, { threshold: 0.025, timeThreshold: 0.4 });
+    assert.deepEqual(c.options, { threshold: 0.025, timeThreshold: 0.4, minSamples: 5 });
     assert.equal(c.rows.length, METRICS);
     assert.equal((c.rows[0] as CompareRow).metric, 'verdict');
   });

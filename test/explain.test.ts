@@ -69,7 +69,7 @@ describe('explain', () => {
     assert.deepEqual([0, 0.004, 0.005, 0.414].map(formatShare), ['0%', '<1%', '1%', '41%']);
   });
   test('terminal: after the verdicts, one line per strategy and side; not without --explain', () => {
-    const text = formatTerminal(doc, { color: false, explain: profile });
+    const text = formatTerminal(doc, { color: false, tables: true, explain: profile });
     const verdict = text.indexOf('Verdict (oracle');
     const explain = text.indexOf('Where the modelled time goes (cost profile xeon-e5-2.6ghz');
     assert.ok(verdict > 0 && explain > verdict);
@@ -81,6 +81,9 @@ describe('explain', () => {
     assert.equal(lines[4], 'warning: profile xeon-e5-2.6ghz leaves unconstrained (no measurement behind the price) counters this run moved: ' +
       'iotlb_sync (rfc unmap 80%), iommu_ptes (rfc map 43%), vfio_ioctls (rfc map 40%), iommu_unmap (rfc unmap 20%), iommu_map (rfc map 17%)');
     assert.doesNotMatch(formatTerminal(doc, { color: false }), /Where the modelled time goes/);
+    // the default summary (issue 13) ends with the same section
+    const summary = formatTerminal(doc, { color: false, explain: profile });
+    assert.match(summary, /Where the modelled time goes[^]*\n {2}baseline  map    0/);
   });
   test('markdown: a section with a bullet per strategy and side', () => {
     const md = formatMarkdown(doc, { explain: profile });
@@ -106,7 +109,7 @@ describe('explain', () => {
         resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr }));
     });
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /Verdict[^]*Where the modelled time goes[^]*\n {2}baseline +map +0\.025 s: 41% mmap lock \(read\), 28% get_user_pages_longterm, /);
+    assert.match(r.stdout, /Where the modelled time goes[^]*\n {2}baseline +map +0\.025 s: 41% mmap lock \(read\), 28% get_user_pages_longterm, /);
     assert.match(r.stdout, /\n {2}rfc +map +\d/);
   });
 });

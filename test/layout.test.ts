@@ -201,7 +201,7 @@ test('not validation errors: the kernel answers these with an errno', () => {
 });
 
 test('validation errors: shape, types, keys', () => {
-  bad((j) => { j.vmass = []; }, 'unknown key "vmass" (allowed: $schema, version, name, description, notes, system, ram, mmio, vmas, requests)');
+  bad((j) => { j.vmass = []; }, 'unknown key "vmass"; did you mean "vmas"? (allowed: $schema, version, name, description, notes, system, ram, mmio, vmas, requests)');
   bad((j) => { delete j.name; }, 'missing required key "name"');
   bad((j) => { j.version = 2; }, 'version: expected 1 (the only fixture format version), got 2');
   bad((j) => { j.version = '1'; }, 'version: expected 1 (the only fixture format version), got "1"');
@@ -212,7 +212,7 @@ test('validation errors: shape, types, keys', () => {
   bad((j) => { j.notes = ['ok', 'two\nlines']; }, 'notes[1]: expected one non-empty line, got "two\\nlines"');
   bad((j) => { j.notes = [3]; }, 'notes[0]: expected a string, got 3');
   bad((j) => { j.vmas = {}; }, 'vmas: expected an array, got an object');
-  bad((j) => { j.vmas[0].sise = 1; }, 'vmas[0]: unknown key "sise" (allowed: name, start, align, size, prot, flags, backing)');
+  bad((j) => { j.vmas[0].sise = 1; }, 'vmas[0]: unknown key "sise"; did you mean "size"? (allowed: name, start, align, size, prot, flags, backing)');
   bad((j) => { delete j.vmas[1].backing; }, 'vmas[1]: missing required key "backing"');
   bad((j) => { j.vmas[1].size = '16 gigs'; }, 'vmas[1].size: expected a size like "16GiB", got "16 gigs"');
   bad((j) => { j.vmas[0].size = { value: 4096 }; }, 'vmas[0].size: expected a size like "16GiB", got an object');
@@ -336,7 +336,7 @@ test('file errors: missing, directory, invalid JSON, too large, unknown bundled 
   const ok = join(dir, 'ok.json');
   writeFileSync(ok, `\uFEFF${JSON.stringify(base())}`);
   assert.deepEqual(loadFixture(ok), { layout: parseFixture(base(), ok), source: ok, file: ok });
-  throwsInput(() => loadFixture('gpu-16g'), 'unknown fixture "gpu-16g": bundled fixtures are bar-chunked, errno-cases, gpu-16g-bar, gpu-16g-bar-huge, ' +
+  throwsInput(() => loadFixture('gpu-16g'), 'unknown fixture "gpu-16g"; bundled fixtures are bar-chunked, errno-cases, gpu-16g-bar, gpu-16g-bar-huge, ' +
     'mem-dma-map-4k, mem-dma-map-hugetlb, mem-dma-map-thp, multi-gpu, rfc-pitfall-mid-vma, small-mixed, zero-page-shortcut (or give a path to a .json file)');
 });
 

@@ -13,6 +13,7 @@ import { formatMarkdown } from '../src/report/export/markdown.ts';
 import { pinCountGrid } from '../src/report/run/pincount.ts';
 import { makeChalk } from '../src/report/style.ts';
 import { formatTerminal } from '../src/report/run/terminal.ts';
+import { loadProfile } from '../src/input/profile.ts';
 import { timingGrid } from '../src/report/run/timing.ts';
 import {
   formatBytes, formatCount, formatDuration, formatModelled, formatPageSize, formatSpeedup,
@@ -251,11 +252,36 @@ describe('verdicts', () => {
 
 describe('whole reports', () => {
   test('terminal: no ANSI escapes when color is false, escapes when true', () => {
-    const plain = formatTerminal(doc, { color: false });
+    const plain = formatTerminal(doc, { color: false, tables: true });
     assert.doesNotMatch(plain, ANSI);
     assert.match(plain, /0\.400 s \(42\.9 GB\/s\)/);
     assert.match(plain, /UNSAFE: 32768 wrong pages/);
     assert.match(formatTerminal(doc, { color: true }), ANSI);
+    assert.match(formatTerminal(doc, { color: true, tables: true }), ANSI);
+  });
+  // Issue 13 changed the default terminal report on purpose: a summary per strategy and side
+  // (the full tables moved behind --tables / --verbose), at most 100 columns.
+  test('terminal summary (the default): a line per strategy and side, findings wrapped, at most 100 columns', () => {
+    const text = formatTerminal(doc, { color: false, profile: loadProfile('xeon-e5-2.6ghz') });
+    const lines = text.split('\n');
+    assert.ok(lines.every((l) => l.length <= 100), lines.find((l) => l.length > 100));
+    assert.match(text, /^strategy +side +modelled +speed-up +simulator +costliest counters \(count\) +verdict$/m);
+    assert.match(text, /^baseline +map +0\.400 s +1\.0x +1\.23 ms ±1% .* ok$/m);
+    assert.match(text, /^rfc +map +1\.50 us +266667x +2\.00 us ±3% .* UNSAFE \(-ENOMEM\)$/m);
+    assert.match(text, /^ {2}rfc +UNSAFE: 32768 wrong pages, first at iova 0x380400000000/m);
+    assert.match(text, /--tables/);
+    assert.doesNotMatch(text, /┌/);
+    // at 80 columns too
+    assert.ok(formatTerminal(doc, { color: false, width: 80 }).split('\n').every((l) => l.length <= 80));
+  });
+  test('terminal tables: split by columns to fit the terminal, the row names repeated', () => {
+    const wide = formatTerminal(doc, { color: false, tables: true });
+    const narrow = formatTerminal(doc, { color: false, tables: true, width: 60 });
+    assert.ok(wide.split('\n').some((l) => l.length > 60));
+    const tableLines = narrow.split('\n').filter((l) => /^[┌│├└]/.test(l));
+    assert.ok(tableLines.every((l) => l.length <= 60), tableLines.find((l) => l.length > 60));
+    // the timing table (7 columns, 2 kept: strategy and op) comes in more than one piece
+    assert.ok(narrow.split('\n').filter((l) => /^│ strategy +│ op +│/.test(l)).length >= 2);
   });
   test('markdown: header separator row and the same cells', () => {
     const md = formatMarkdown(doc);

@@ -7,7 +7,7 @@ import { readRunDocument } from '../input/result-document.ts';
 import { compareDocuments, DEFAULT_COMPARE_OPTIONS } from '../report/compare/compare.ts';
 import { EXIT_FAIL } from './errors.ts';
 import { useColor, type Io } from './io.ts';
-import { parsePercent } from './options.ts';
+import { parsePercent, parsePositiveInt } from './options.ts';
 import type { ExitStatus } from '../model/errors.ts';
 
 const EXAMPLES = `
@@ -20,7 +20,8 @@ Examples:
 Regressions (exit 1): a kernel counter that increased (counters are deterministic: any
 increase); modelled kernel time up by more than --threshold; simulator time up by more than
 --time-threshold AND by more than both runs' margins of error added together (CI machines
-are noisy); a verdict that turns UNSAFE or BROKEN; a DMA request whose errno changed; a
+are noisy), and only when both runs have at least --min-samples samples of it (fewer: the
+margin is unknown, the time is shown as changed, and a warning says so); a verdict that turns UNSAFE or BROKEN; a DMA request whose errno changed; a
 fixture or strategy of the baseline missing from the current run. Fixtures and strategies
 are matched by name. Exit codes: 0 no regression, 1 regression, 2 bad input (a file that
 cannot be read, is not JSON, or is not a result document of this schemaVersion).
@@ -29,6 +30,7 @@ cannot be read, is not JSON, or is not a result document of this schemaVersion).
 interface CompareFlags {
   threshold: number;
   timeThreshold: number;
+  minSamples: number;
   format: CompareFormat;
   verbose?: boolean;
   color: boolean;
@@ -45,6 +47,8 @@ export function compareCommand(program: Command, io: Io, status: ExitStatus): Co
       .argParser(parsePercent).default(DEFAULT_COMPARE_OPTIONS.threshold, '5%'))
     .addOption(new Option('--time-threshold <percent>', 'simulator time: an increase above this (and beyond the margins of error) is a regression')
       .argParser(parsePercent).default(DEFAULT_COMPARE_OPTIONS.timeThreshold, '25%'))
+    .addOption(new Option('--min-samples <n>', 'simulator time: fewer samples than this in either run and the margin of error is unknown: never a regression')
+      .argParser(parsePositiveInt).default(DEFAULT_COMPARE_OPTIONS.minSamples))
     .addOption(new Option('--format <name>', 'output format').choices(COMPARE_FORMATS).default('terminal'))
     .option('-v, --verbose', 'also show unchanged metrics and simulator times within noise')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
@@ -55,7 +59,9 @@ export function compareCommand(program: Command, io: Io, status: ExitStatus): Co
       const c = compareDocuments(base, current, { base: baseFile, current: currentFile }, {
         threshold: flags.threshold,
         timeThreshold: flags.timeThreshold,
+        minSamples: flags.minSamples,
       });
+      for (const n of c.notes) if (n.includes('margin of error is unknown')) io.err(`compare: warning: ${n}\n`);
       io.out(renderCompare(c, flags.format, { color: useColor(io, flags.color), verbose: flags.verbose ?? false }));
       if (c.regressions > 0) status.code = EXIT_FAIL;
     });

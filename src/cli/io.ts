@@ -13,6 +13,8 @@ export interface Io {
   stdoutColor: boolean;
   stderrIsTTY: boolean;
   stderrColumns: number;
+  /** stdout's width when it is a terminal (reports fit it), else undefined. */
+  stdoutColumns?: number;
   env: Record<string, string | undefined>;
 }
 
@@ -25,6 +27,7 @@ export function processIo(): Io {
     // isatty(2) rather than process.stderr, whose creation would make a pipe non-blocking
     stderrIsTTY: isatty(2),
     stderrColumns: (isatty(2) ? process.stderr.columns : 0) || 80,
+    ...(process.stdout.isTTY === true && process.stdout.columns > 0 ? { stdoutColumns: process.stdout.columns } : {}),
     env: process.env,
   };
 }

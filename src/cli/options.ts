@@ -9,9 +9,10 @@ import type { KeyCounter } from '../report/sweep/table.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
 import { parseKernels } from '../input/kernels.ts';
 import { InputError } from '../model/errors.ts';
-import { SUPPORTED_RANGE } from '../kernel/host.ts';
+import { parseKernelRelease, SUPPORTED_RANGE } from '../kernel/host.ts';
 import { LIMIT_ROWS, limitsOf, parseLimit, type LimitKey, type Limits } from '../input/limits.ts';
 import { formatSize } from '../input/size.ts';
+import { didYouMean, nearest } from '../input/suggest.ts';
 
 /** "a, b,,c" -> ["a", "b", "c"]. */
 export function parseList(value: string): string[] {
@@ -24,13 +25,23 @@ export function parseStrategies(value: string): string[] {
   const names = parseList(value);
   if (names.length === 0) throw new InvalidArgumentError(`expected strategy names separated by commas; valid: ${valid.join(', ')}`);
   for (const n of names) {
-    if (!valid.includes(n)) throw new InvalidArgumentError(`unknown strategy "${n}"; valid: ${valid.join(', ')}`);
+    if (valid.includes(n)) continue;
+    // a release given to -s ("6.12", "linux-6.12"): the flag for it is --kernel
+    const release = /^(?:linux-)?(\d+\.\d+)/i.exec(n);
+    if (release !== null && parseKernelRelease(n.replace(/^linux-/i, '')) !== null) throw new InvalidArgumentError(`unknown strategy "${n}"; did you mean --kernel ${release[1]}?`);
+    throw new InvalidArgumentError(`unknown strategy "${n}"${didYouMean(n, valid)}`);
   }
   return valid.filter((n) => names.includes(n));
 }
 
 /** --kernel: releases, each in the modelled range (InputError's text as commander's message). */
 export function parseKernelOption(value: string): number[] {
+  // a strategy name given to --kernel: the flag for it is -s
+  const names = STRATEGIES.map((s) => s.name);
+  for (const item of parseList(value)) {
+    const near = parseKernelRelease(item) === null ? nearest(item, names) : undefined;
+    if (near !== undefined) throw new InvalidArgumentError(`${JSON.stringify(item)} is not a kernel release; did you mean -s ${near}?`);
+  }
   try {
     return parseKernels(value, '--kernel');
   } catch (e) {
@@ -47,7 +58,7 @@ export const KERNEL_HELP = `also (or, without -s, only) run these kernel release
 export function parseProfile(value: string): string {
   if (isProfilePath(value)) return value;
   const valid = listProfiles().map((p) => p.name);
-  if (!valid.includes(value)) throw new InvalidArgumentError(`unknown profile "${value}"; valid: ${valid.join(', ')}, or a path to a profile file (.json)`);
+  if (!valid.includes(value)) throw new InvalidArgumentError(`unknown profile "${value}"${didYouMean(value, valid, `valid: ${valid.join(', ')}, or a path to a profile file (.json)`)}`);
   return value;
 }
 
@@ -98,7 +109,7 @@ export function parseKeyCounters(value: string): KeyCounter[] {
     const side = (m[1] ?? 'map') as 'map' | 'unmap';
     const name = m[2]!;
     if (!(COUNTER_NAMES as readonly string[]).includes(name)) {
-      throw new InvalidArgumentError(`unknown counter "${name}"; counters are ${COUNTER_NAMES.join(', ')} (\`list --counters\` explains them), optionally prefixed map: or unmap:`);
+      throw new InvalidArgumentError(`unknown counter "${name}"${didYouMean(name, COUNTER_NAMES, `counters are ${COUNTER_NAMES.join(', ')} (\`list --counters\` explains them), optionally prefixed map: or unmap:`)}`);
     }
     out.push({ side, name: name as CounterName, label: side === 'unmap' ? `${name} (unmap)` : name });
   }

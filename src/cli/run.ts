@@ -10,6 +10,7 @@ import { readLimit } from '../input/read-file.ts';
 import type { FixtureResult } from '../model/result.ts';
 import { makeDocument } from '../run/document.ts';
 import { runLayout, type RunOptions } from '../run/runner.ts';
+import { runLayoutInThread } from '../run/run-thread.ts';
 import { selectStrategies, STRATEGIES } from '../strategies/registry.ts';
 import { EXIT_FAIL, EXIT_IO } from './errors.ts';
 import { useColor, type Io } from './io.ts';
@@ -38,6 +39,7 @@ interface RunFlags extends WhatIf, LimitFlags {
   profile?: string;
   explain?: boolean;
   verbose?: boolean;
+  tables?: boolean;
   color: boolean;
   quiet?: boolean;
 }
@@ -101,15 +103,16 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
   // the output file: checked (and refused if it is an input) before the run
   const files = [...inputs.flatMap((i) => (i.file === null ? [] : [i.file])), profileFile(profileRef)];
   const outputs = openOutputs(flags.output === undefined ? [] : [{ flag: '--output', path: flags.output }], files);
-  const progress = new Progress(
-    { write: io.err, columns: io.stderrColumns },
-    io.stderrIsTTY && !flags.quiet && format === 'terminal',
-  );
+  // progress whenever stderr is a terminal, in every format (stdout is apart); the run then
+  // goes to a worker thread so that the line moves on its timer and Ctrl-C clears it at once
+  const drawn = io.stderrIsTTY && !flags.quiet;
+  const progress = new Progress({ write: io.err, columns: io.stderrColumns }, drawn);
+  const runOne = drawn ? runLayoutInThread : runLayout;
   const results: FixtureResult[] = [];
   try {
     for (const [i, input] of inputs.entries()) {
       const onProgress = progress.forFixture(i, inputs.length);
-      results.push(await runLayout(input.layout, input.source, { ...opts, onProgress }));
+      results.push(await runOne(input.layout, input.source, { ...opts, onProgress }));
     }
   } catch (e) {
     discardOutputs(outputs);
@@ -121,7 +124,11 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
   // the file first (a closed stdout must not lose it), then stdout, then what failed (exit 74)
   const failures = commitOutputs(outputs.map((out) => ({ out, text: () => documentText(doc, `${out.flag} ${out.path}`) })));
   try {
-    const opt = { color: useColor(io, flags.color), verbose: flags.verbose ?? false, ...(flags.explain ? { explain: profile } : {}) };
+    const opt = {
+      color: useColor(io, flags.color), verbose: flags.verbose ?? false, tables: flags.tables ?? false, profile,
+      ...(io.stdoutColumns !== undefined ? { width: io.stdoutColumns } : {}),
+      ...(flags.explain ? { explain: profile } : {}),
+    };
     io.out(format === 'json' ? documentText(doc, 'stdout') : renderFormat(doc, format, opt));
     if (flags.failOnUnsafe) {
       const lines = unsafeLines(doc);
@@ -149,14 +156,15 @@ export function runCommand(program: Command, io: Io, status: ExitStatus = { code
     .option('--all', 'run every bundled fixture (see `list`)')
     .option('--exclude <names>', 'leave out these bundled fixtures, comma-separated (with --all, e.g. --exclude multi-gpu)', parseList)
     .option('--fail-on-unsafe', 'exit 1 when a strategy is UNSAFE (wrong IOVA -> PFN translations) or BROKEN (an invariant failed)')
-    .option('-t, --time <ms>', 'tinybench time budget per task, in ms (at most 600000)', parseTimeMs, 200)
-    .option('-n, --iterations <n>', 'tinybench minimum iterations per task (at most 10000)', parseIterations, 3)
+    .option('-t, --time <ms>', 'wall-clock budget per timing task (map, unmap) in ms, kernel setup and release included (at most 600000)', parseTimeMs, 200)
+    .option('-n, --iterations <n>', 'most samples per timing task (at least one is always taken; at most 10000)', parseIterations, 100)
     .option('--no-timing', 'counters, oracle and modelled time only (no tinybench; fast)')
     .option('--profile <name|file.json>', 'cost profile for the modelled kernel time: a bundled name (see `list`) or a profile file', parseProfile)
     .option('--explain', 'after the verdicts, break each strategy\'s modelled map and unmap time down into its top counters (terminal and markdown)')
-    .option('-v, --verbose', 'also show counters that are zero for every strategy, and passing invariants')
+    .option('--tables', 'the full tables (timing, DMA requests, every kernel counter, verdicts) instead of the summary')
+    .option('-v, --verbose', 'the full tables, also with counters that are zero for every strategy, and passing invariants')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
-    .option('-q, --quiet', 'no progress line on stderr');
+    .option('-q, --quiet', 'no progress line on stderr (drawn only when stderr is a terminal)');
   addWhatIfOptions(cmd);
   addLimitOptions(cmd, ['pages', 'runs', 'memory', 'requests', 'vmas']);
   return cmd

@@ -22,7 +22,7 @@ import {
   parsePositiveNumber, parseProfile, parseStrategies, parseTimeMs, type LimitFlags,
 } from './options.ts';
 import { commitOutputs, discardOutputs, openOutputs } from './output.ts';
-import { Progress, progressBar } from './progress.ts';
+import { Progress } from './progress.ts';
 
 interface Flags extends SweepFlags, LimitFlags {
   strategy?: string[];
@@ -96,12 +96,16 @@ async function sweepAction(flags: Flags, io: Io, status: ExitStatus): Promise<vo
     ([['--output', flags.output], ['--svg', flags.svg], ['--html', flags.html]] as const).flatMap(([flag, path]) => (path === undefined ? [] : [{ flag, path }])),
     [profileFile(profileRef)],
   );
-  const progress = new Progress({ write: io.err, columns: io.stderrColumns }, io.stderrIsTTY && !flags.quiet && !flags.json);
+  // progress whenever stderr is a terminal, in every format; the points then run in worker
+  // threads (one with --timed) so that the line moves on its timer and Ctrl-C clears it at once
+  const drawn = io.stderrIsTTY && !flags.quiet;
+  const progress = new Progress({ write: io.err, columns: io.stderrColumns }, drawn);
   let points;
   try {
     points = await runSweep(plan, cfg, {
       workers,
-      onProgress: (done, total, what) => progress.update(`sweep ${progressBar(done, total)} ${done}/${total} ${what}`),
+      ...(drawn ? { inline: false } : {}),
+      onProgress: (done, total, what) => progress.set(total > 0 ? done / total : 0, `sweep ${done}/${total} ${what}`),
     });
   } catch (e) {
     discardOutputs(outputs);
@@ -144,8 +148,8 @@ export function sweepCommand(program: Command, io: Io, status: ExitStatus = { co
     .option('--profile <name|file.json>', 'cost profile: a bundled name (see `list`) or a profile file', parseProfile)
     .option('--counters <names>', `counters for the table, comma-separated, map side unless prefixed unmap: (default: ${DEFAULT_KEY_COUNTERS.map((k) => (k.side === 'unmap' ? `unmap:${k.name}` : k.name)).join(',')})`, parseKeyCounters)
     .option('--timed', 'also time the simulator with tinybench at each point (slow)')
-    .option('-t, --time <ms>', 'with --timed: tinybench time budget per task, in ms (at most 600000)', parseTimeMs, 200)
-    .option('-n, --iterations <n>', 'with --timed: tinybench minimum iterations per task (at most 10000)', parseIterations, 3)
+    .option('-t, --time <ms>', 'with --timed: wall-clock budget per timing task (map, unmap) in ms, kernel setup and release included (at most 600000)', parseTimeMs, 200)
+    .option('-n, --iterations <n>', 'with --timed: most samples per timing task (at least one is always taken; at most 10000)', parseIterations, 100)
     .option('--workers <n>', 'worker threads for the points (default: one per core, or 1 with --timed; 1: no threads)', parsePositiveInt)
     .addOption(new Option('--json', 'print the sweep as one JSON document instead of the table and charts'))
     .option('-o, --output <file>', 'also write the JSON document to this file')

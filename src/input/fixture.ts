@@ -13,6 +13,7 @@ import { ramRangeFor } from '../kernel/ram_plan.ts';
 import { readJson } from './read-file.ts';
 import { describe } from './size.ts';
 import { validateLayout } from './validate.ts';
+import { didYouMean } from './suggest.ts';
 
 interface LoadedFixture {
   layout: Layout;
@@ -30,7 +31,8 @@ export function loadFixture(ref: string): LoadedFixture {
   const all = bundledFixtures();
   const b = all.find((f) => f.name === ref);
   if (b === undefined) {
-    throw new InputError(`unknown fixture ${oneLine(JSON.stringify(ref), 100)}: bundled fixtures are ${all.map((f) => f.name).join(', ')} ` +
+    const names = all.map((f) => f.name);
+    throw new InputError(`unknown fixture ${oneLine(JSON.stringify(ref), 100)}${didYouMean(ref, names, `bundled fixtures are ${names.join(', ')}`)} ` +
       '(or give a path to a .json file)');
   }
   const source = `fixtures/${b.name}.json`;

@@ -8,6 +8,7 @@ import { bundledFixtures } from './bundled.ts';
 import { loadFixture } from './fixture.ts';
 import { applyWhatIf } from './whatif.ts';
 import { hasWhatIf, type WhatIf } from './whatif-flags.ts';
+import { didYouMean } from './suggest.ts';
 
 export const DEFAULT_FIXTURE = 'gpu-16g-bar';
 
@@ -26,7 +27,7 @@ export function selectFixtures(refs: string[], flags: { all?: boolean; exclude?:
   const exclude = flags.exclude;
   if (exclude !== undefined) {
     for (const name of exclude) {
-      if (!bundled.includes(name)) throw new InputError(`--exclude: unknown fixture "${name}": bundled fixtures are ${bundled.join(', ')}`);
+      if (!bundled.includes(name)) throw new InputError(`--exclude: unknown fixture "${name}"${didYouMean(name, bundled, `bundled fixtures are ${bundled.join(', ')}`)}`);
     }
     out = out.filter((r) => !exclude.includes(r));
     if (out.length === 0) throw new InputError('--exclude: no fixture left to run');

@@ -2,6 +2,7 @@
 
 import { InputError } from '../model/errors.ts';
 import { describe } from './size.ts';
+import { nearest } from './suggest.ts';
 
 /** A position in the fixture: the file plus a JSON path ("" for the top level). */
 export class At {
@@ -26,12 +27,18 @@ export class At {
 
 type JsonObject = Record<string, unknown>;
 
+/** "; did you mean "x"?" for a near allowed name, else nothing. */
+function suggestion(name: string, allowed: readonly string[]): string {
+  const near = nearest(name, allowed);
+  return near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`;
+}
+
 /** An object with only `allowed` keys and all `required` ones. */
 export function object(v: unknown, at: At, allowed: readonly string[], required: readonly string[] = []): JsonObject {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return at.expected('an object', v);
   const o = v as JsonObject;
   for (const k of Object.keys(o)) {
-    if (!allowed.includes(k)) at.fail(`unknown key ${describe(k)} (allowed: ${allowed.join(', ')})`);
+    if (!allowed.includes(k)) at.fail(`unknown key ${describe(k)}${suggestion(k, allowed)} (allowed: ${allowed.join(', ')})`);
   }
   for (const k of required) {
     if (o[k] === undefined) at.fail(`missing required key ${JSON.stringify(k)}`);

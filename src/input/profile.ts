@@ -8,6 +8,7 @@ import type { Profile, ProfileFit } from '../model/profile.ts';
 import { InputError, oneLine, showPath } from '../model/errors.ts';
 import { describe } from './size.ts';
 import { parseJson, readText } from './read-file.ts';
+import { didYouMean } from './suggest.ts';
 
 export const DEFAULT_PROFILE = 'xeon-e5-2.6ghz';
 const PROFILE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'profiles');
@@ -76,7 +77,7 @@ export function parseProfile(json: unknown, file: string): Profile {
   const ns = o.ns as Record<string, unknown>;
   if (typeof ns !== 'object' || ns === null || Array.isArray(ns)) throw new InputError(`${file}: ns: expected an object of ns per counter`);
   for (const key of Object.keys(ns)) {
-    if (!(COUNTER_NAMES as readonly string[]).includes(key)) throw new InputError(`${file}: ns.${oneLine(key, 60)}: unknown counter; counters are ${COUNTER_NAMES.join(', ')}`);
+    if (!(COUNTER_NAMES as readonly string[]).includes(key)) throw new InputError(`${file}: ns.${oneLine(key, 60)}: unknown counter${didYouMean(key, COUNTER_NAMES, `counters are ${COUNTER_NAMES.join(', ')}`)}`);
   }
   for (const c of COUNTER_NAMES) {
     const v = ns[c];

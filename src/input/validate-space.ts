@@ -6,6 +6,7 @@ import { PAGE_SIZE } from '../model/units.ts';
 import { HOST_RAM_END, HUGETLB_SIZES, LEAF_SIZES } from './constants.ts';
 import { NAME_EXPECTED, NAME_RE } from './json.ts';
 import { ADDRESS_LIMIT, describe, formatHex, formatSize } from './size.ts';
+import { didYouMean } from './suggest.ts';
 
 /** Throws the InputError for `path`. */
 export type Fail = (path: string, message: string) => never;
@@ -83,7 +84,7 @@ export function checkVmas(l: Layout, fail: Fail): void {
     const s = { path, what: `VMA ${describe(v.name)}`, start: v.start, end: v.start + v.size };
     checkEnd(s, fail);
     v.flags.forEach((f, j) => {
-      if (!(VM_FLAG_NAMES as readonly string[]).includes(f)) fail(`${path}.flags[${j}]`, `unknown flag ${describe(f)}`);
+      if (!(VM_FLAG_NAMES as readonly string[]).includes(f)) fail(`${path}.flags[${j}]`, `unknown flag ${describe(f)}${didYouMean(f, VM_FLAG_NAMES, `flags are ${VM_FLAG_NAMES.join(', ')}`)}`);
       // the kernel never puts these on anonymous or hugetlbfs memory (remap_pfn_range() sets them)
       if (v.backing.kind !== 'pfnmap' && (f === 'VM_IO' || f === 'VM_PFNMAP')) {
         fail(`${path}.flags`, `${f} is for device mappings (backing "pfnmap"), not a ${v.backing.kind} VMA`);

@@ -9,6 +9,7 @@ import { InputError } from '../model/errors.ts';
 import { parseDmaEntryLimit, parseMemlock, parsePgsizes, parseSeed } from './parse-system.ts';
 import { defaultPlacement, parsePlacementFlag } from './placement.ts';
 import { describe, parsePowerOfTwo, parseSize } from './size.ts';
+import { nearest } from './suggest.ts';
 
 /** How messages name a flag: "--bar", or for a sweep's point "--bar 512M (point 2 of 7)". */
 export type Where = (flag: string) => string;
@@ -124,11 +125,17 @@ export function whatIfOptions(style: 'run' | 'sweep', group?: FlagGroup): WhatIf
   });
 }
 
+/** "; did you mean "x"?" for a near choice, else nothing. */
+function suggestChoice(text: string, choices: readonly string[]): string {
+  const near = nearest(text, choices);
+  return near === undefined ? '' : `; did you mean ${JSON.stringify(near)}?`;
+}
+
 function parseValue(r: FlagRow, text: string, where: string): unknown {
   if (r.choices === undefined) return r.parse!(text, where);
   const name = text.toLowerCase();
   if (Object.hasOwn(r.choices, name)) return r.choices[name];
-  throw new InputError(`${where}: expected one of ${Object.keys(r.choices).join(', ')}, got ${describe(text)}`);
+  throw new InputError(`${where}: expected one of ${Object.keys(r.choices).join(', ')}, got ${describe(text)}${suggestChoice(text, Object.keys(r.choices))}`);
 }
 
 /** Every given flag's value, parsed: choices first (a mistyped name is named before a bad value), then in table order. */

@@ -4,6 +4,7 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import { paint, type Tone } from './style.ts';
+import { columnGroups } from './wrap.ts';
 
 export interface Cell {
   text: string;
@@ -15,6 +16,9 @@ export interface Grid {
   /** 'right' for numbers; default 'left'. */
   align: ('left' | 'right')[];
   rows: Cell[][];
+  /** how many leading columns (the row's name) repeat when a table too wide for the terminal
+   *  is split into several (renderTable's width); default 1. */
+  keep?: number;
 }
 
 export function cell(text: string, tone?: Tone): Cell {
@@ -26,8 +30,24 @@ export function gridText(g: Grid): string[][] {
   return g.rows.map((row) => row.map((c) => c.text));
 }
 
-/** cli-table3 with its own colours off (they ignore NO_COLOR and pipes); tones via chalk. */
-export function renderTable(g: Grid, c: ChalkInstance): string {
+/** cli-table3 with its own colours off (they ignore NO_COLOR and pipes); tones via chalk.
+ *  width: the terminal's; a wider table is split into several, each with the `keep` leading
+ *  columns and as many of the others as fit (one blank line between). */
+export function renderTable(g: Grid, c: ChalkInstance, width?: number): string {
+  if (width !== undefined) {
+    // each column: its text, a space either side, one border; plus the closing border
+    const widths = g.head.map((h, i) => Math.max(h.length, ...g.rows.map((r) => r[i]?.text.length ?? 0)));
+    const groups = columnGroups(widths, width - 1, Math.min(g.keep ?? 1, g.head.length - 1), 3);
+    if (groups.length > 1) {
+      return groups.map((cols) => renderOne({
+        head: cols.map((i) => g.head[i]!), align: cols.map((i) => g.align[i] ?? 'left'), rows: g.rows.map((r) => cols.map((i) => r[i] ?? cell(''))),
+      }, c)).join('\n');
+    }
+  }
+  return renderOne(g, c);
+}
+
+function renderOne(g: Grid, c: ChalkInstance): string {
   const table = new Table({
     head: g.head.map((h) => c.bold(h)),
     colAligns: g.align,

@@ -11,13 +11,15 @@ interface Judgement {
   result: StrategyResult;
   /** how long the simulation took, ms. */
   passMs: number;
+  /** ms in the map ioctls and in the unmap ioctls and release of that pass (simulate.ts). */
+  ioctlMs: { map: number; unmap: number };
 }
 
 /** The simulation (simulate.ts), its verdict (model/verdict.ts) and its record with the modelled
  *  time. Timing, when asked, is the caller's: run and sweep warm up and report progress differently. */
-export function judge(layout: Layout, strategy: Strategy, profile: Profile): Judgement {
+export function judge(layout: Layout, strategy: Strategy, profile: Profile, onRequest?: (done: number, total: number) => void): Judgement {
   const t0 = performance.now();
-  const sim = simulate(layout, strategy);
+  const sim = simulate(layout, strategy, onRequest);
   const passMs = performance.now() - t0;
   const k = sim.kernel;
   const result: StrategyResult = {
@@ -32,7 +34,7 @@ export function judge(layout: Layout, strategy: Strategy, profile: Profile): Jud
     invariants: sim.invariants,
     modelled: { profile: profile.name, mapNs: modelledNs(profile, k.mapCounters), unmapNs: modelledNs(profile, k.unmapCounters) },
   };
-  return { result, passMs };
+  return { result, passMs, ioctlMs: sim.ioctlMs };
 }
 
 /** What a sweep keeps of a result: the verdict and why, refused requests by errno, counters, modelled time. */

@@ -12,6 +12,9 @@
 //   - simulator wall time (noisy): a regression only when the increase is larger than the two
 //     runs' margins of error added together AND above `timeThreshold` (default 25%); the same
 //     for the other tasks of `npm run bench` (matched by name; one that disappears: regression).
+//     A side with fewer than `minSamples` samples (default 5) has no margin of error worth the
+//     name (tinybench gives one sample a margin of 0%): its time is shown as "changed", never a
+//     regression or improvement, and a note says so (issue 13: same-commit pairs cried wolf).
 // Improvements are judged by the same rules in the other direction.
 
 import type { FixtureResult, RequestResult, RunDocument, StrategyResult, TimingStats } from '../../model/result.ts';
@@ -22,9 +25,12 @@ export interface CompareOptions {
   threshold: number;
   /** simulator time: relative change beyond which it counts (when also beyond the margins of error). */
   timeThreshold: number;
+  /** simulator time: fewer samples than this on either side and the margin of error is unknown:
+   *  the time is never judged a regression or improvement. */
+  minSamples: number;
 }
 
-export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { threshold: 0.05, timeThreshold: 0.25 };
+export const DEFAULT_COMPARE_OPTIONS: CompareOptions = { threshold: 0.05, timeThreshold: 0.25, minSamples: 5 };
 
 type RowKind = 'fixture' | 'strategy' | 'verdict' | 'errno' | 'modelled' | 'simulator' | 'counter' | 'task';
 
@@ -120,6 +126,8 @@ export function pct(ratio: number): string {
 interface Ctx {
   rows: CompareRow[];
   opts: CompareOptions;
+  /** simulator times not judged: too few samples (minSamples). */
+  fewSamples: number;
 }
 
 function push(ctx: Ctx, row: Omit<CompareRow, 'delta' | 'ratio'> & Partial<Pick<CompareRow, 'delta' | 'ratio'>>): void {
@@ -178,9 +186,14 @@ function compareSimulator(ctx: Ctx, fixture: string, strategy: string, op: Op | 
   const marginText = b.mean > 0 ? `±${pct(margin / b.mean)}` : `±${margin} ns`;
   let status: Status;
   let note: string;
+  const fewest = Math.min(b.samples, c.samples);
   if (delta === 0) {
     status = 'unchanged';
     note = '';
+  } else if (fewest < ctx.opts.minSamples) {
+    status = 'changed';
+    note = `margin unknown: ${fewest} sample${fewest === 1 ? '' : 's'} (fewer than ${ctx.opts.minSamples})`;
+    ctx.fewSamples++;
   } else if (Math.abs(delta) <= margin) {
     status = 'noise';
     note = `within margins ${marginText}`;
@@ -273,7 +286,7 @@ function compareFixture(ctx: Ctx, key: string, b: FixtureResult, c: FixtureResul
 
 export function compareDocuments(base: RunDocument, current: RunDocument, files: { base: string; current: string },
   opts: CompareOptions = DEFAULT_COMPARE_OPTIONS): Comparison {
-  const ctx: Ctx = { rows: [], opts };
+  const ctx: Ctx = { rows: [], opts, fewSamples: 0 };
   const notes = new Set<string>();
   const bf = keyed(base.fixtures, (f) => f.fixture);
   const cf = keyed(current.fixtures, (f) => f.fixture);
@@ -307,6 +320,9 @@ export function compareDocuments(base: RunDocument, current: RunDocument, files:
   }
   if (rows.some((r) => r.kind === 'simulator') && (base.env.cpu !== current.env.cpu || base.env.node !== current.env.node)) {
     notes.add(`simulator times come from different machines (${base.env.cpu}, node ${base.env.node} vs ${current.env.cpu}, node ${current.env.node}): read them with care`);
+  }
+  if (ctx.fewSamples > 0) {
+    notes.add(`${ctx.fewSamples} simulator time${ctx.fewSamples === 1 ? '' : 's'} not judged: fewer than ${opts.minSamples} samples, so the margin of error is unknown (give run a larger --time, or compare --no-timing runs)`);
   }
   if (base.options.profile !== current.options.profile) {
     notes.add(`modelled with different cost profiles: ${base.options.profile} (baseline) and ${current.options.profile} (current)`);

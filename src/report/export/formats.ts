@@ -14,7 +14,7 @@ export const FORMATS = ['terminal', 'json', 'markdown', 'github-action-benchmark
 export type Format = (typeof FORMATS)[number];
 
 export const FORMAT_HELP: Record<Format, string> = {
-  terminal: 'the tables (default)',
+  terminal: 'a summary per strategy (default); the full tables with --tables',
   json: 'the result document (schema/result.schema.json)',
   markdown: 'the tables as GitHub-flavoured markdown ($GITHUB_STEP_SUMMARY, PR comments)',
   'github-action-benchmark': 'customSmallerIsBetter JSON for benchmark-action/github-action-benchmark',
@@ -22,8 +22,10 @@ export const FORMAT_HELP: Record<Format, string> = {
   csv: 'one row per fixture, strategy and op',
 };
 
-/** explain: break the modelled time down by counter with this profile (terminal and markdown). */
-export function renderFormat(doc: RunDocument, format: Format, opts: { color: boolean; verbose: boolean; explain?: Profile }): string {
+/** explain: break the modelled time down by counter with this profile (terminal and markdown);
+ *  terminal only: tables (the full tables, not the summary), width (the terminal's columns),
+ *  profile (the document's cost profile, for the summary's counters). */
+export function renderFormat(doc: RunDocument, format: Format, opts: { color: boolean; verbose: boolean; explain?: Profile; tables?: boolean; width?: number; profile?: Profile }): string {
   switch (format) {
     case 'terminal': return formatTerminal(doc, opts);
     case 'json': return formatJson(doc);

@@ -3,6 +3,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { FixtureResult, RunDocument } from '../../model/result.ts';
 import { formatBytes, formatCount } from '../units.ts';
+import { wrapText } from '../wrap.ts';
 
 /** "RAM 16 GiB, BAR 16 GiB, 4,194,304 pages to map (16 GiB), 2 DMA requests, placement seed 1" (no seed: a document from before placement) */
 export function summaryText(fx: FixtureResult): string {
@@ -22,4 +23,16 @@ export function envText(doc: RunDocument): string {
 export function headerLine(doc: RunDocument, fx: FixtureResult, c: ChalkInstance): string {
   const desc = fx.description === '' ? '' : `: ${fx.description}`;
   return `${c.bold(fx.fixture)}${desc} | ${summaryText(fx)} | ${envText(doc)}`;
+}
+
+/** The header wrapped to `width`: the fixture and its description, then the layout summary and
+ *  the machine (each wrapped, continuation lines indented). */
+export function headerLines(doc: RunDocument, fx: FixtureResult, c: ChalkInstance, width: number): string[] {
+  const desc = fx.description === '' ? '' : `: ${fx.description}`;
+  const [first = '', ...rest] = wrapText(`${fx.fixture}${desc}`, width, '  ');
+  return [
+    c.bold(fx.fixture) + first.slice(fx.fixture.length),
+    ...rest,
+    ...wrapText(`${summaryText(fx)}; ${envText(doc)}`, width, '  ').map((l) => c.dim(l)),
+  ];
 }

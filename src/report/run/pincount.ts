@@ -95,5 +95,5 @@ export function pinCountGrid(fx: FixtureResult, verbose = false): Grid {
     lastSide = r.side;
   }
   rows.push([cell(''), cell('verdict', 'strong'), ...fx.strategies.map(verdictCell)]);
-  return { head, align, rows };
+  return { head, align, rows, keep: 2 };
 }

@@ -49,14 +49,25 @@ export function timingGrid(doc: RunDocument, fx: FixtureResult): Grid {
       rows.push(row);
     }
   }
-  return { head, align, rows };
+  return { head, align, rows, keep: 2 };
 }
 
-/** The line above the table: where the two kinds of time come from. */
+/** "3-100" or "12": the fewest and most samples any timing task of the document got. */
+export function samplesRange(doc: RunDocument): string {
+  const n = doc.fixtures.flatMap((fx) => fx.strategies.flatMap((s) => (s.timing ? [s.timing.map.samples, s.timing.unmap.samples] : [])));
+  if (n.length === 0) return '0';
+  const lo = Math.min(...n);
+  const hi = Math.max(...n);
+  return lo === hi ? formatCount(lo) : `${formatCount(lo)}-${formatCount(hi)}`;
+}
+
+/** The line above the table: where the two kinds of time come from, and how many samples the
+ *  simulator timing got (a wall-clock budget per task, so slow layouts get few). */
 export function timingCaption(doc: RunDocument): string {
   const o = doc.options;
+  const samples = samplesRange(doc);
   const sim = o.timed
-    ? `simulator: tinybench, ${formatCount(o.timeMs)} ms and at least ${formatCount(o.iterations)} iterations per task`
+    ? `simulator: tinybench, ${formatCount(o.timeMs)} ms wall-clock per task (setup included), ${samples} sample${samples === '1' ? '' : 's'} per task (cap ${formatCount(o.iterations)})`
     : 'simulator timing off (--no-timing)';
-  return `Time per DMA map/unmap pass. Modelled kernel time: cost profile ${o.profile}; ${sim}.`;
+  return `Time per DMA map/unmap pass, speed-up against the baseline. Modelled kernel time: cost profile ${o.profile}; ${sim}.`;
 }

@@ -75,6 +75,6 @@ export function sweepGrid(doc: SweepDocument, keys: readonly KeyCounter[] = DEFA
 export function sweepCaption(doc: SweepDocument): string {
   const o = doc.options;
   const series = o.steps !== null ? `${o.steps} steps` : `factor ${o.factor}`;
-  const sim = o.timed ? `; simulator: tinybench, ${formatCount(o.timeMs ?? 0)} ms and at least ${formatCount(o.iterations ?? 0)} iterations per task` : '';
+  const sim = o.timed ? `; simulator: tinybench, ${formatCount(o.timeMs ?? 0)} ms wall-clock per task (setup included), at most ${formatCount(o.iterations ?? 0)} samples` : '';
   return `sweep ${o.flags} (${doc.points.length} points, ${series}): counters and time per DMA map/unmap pass; modelled kernel time: cost profile ${o.profile}${sim}.`;
 }
