@@ -202,7 +202,7 @@ describe('property: what-if flags', () => {
       [['--bar', '64M', '--seed', '4294967296'], /^--seed: expected a seed from 0 to 4294967295/],
       [['--bar', '64M', '--backing', 'hugetlb'], /^--backing: expected one of 4k, thp, hugetlb-2m, hugetlb-1g/],
       [['--bar', '64M', '-s', 'nope'], /unknown strategy "nope"; valid: /],
-      [['--bar', '64M', '-s', 'baseline,rfcc'], /unknown strategy "rfcc"; valid: /],
+      [['--bar', '64M', '-s', 'baseline,rfcc'], /unknown strategy "rfcc"; did you mean "rfc"\?/],
       [['--bar', '64M', '-s', ','], /expected strategy names separated by commas/],
       [['--memlock', 'lots'], /^--memlock: expected a size like "16GiB", got "lots"$/],
       [['--bar', '64M', '--dma-entry-limit', '-1'], /^--dma-entry-limit: expected an integer from 0 to 4294967295 \(vfio_iommu_type1 dma_entry_limit\), got "-1"$/],
