@@ -54,7 +54,14 @@ export function violations(g: Graph): string[] {
     stack.push(f);
     for (const t of g.get(f) ?? []) {
       if (!g.has(t)) continue;
-      if (state.get(t) === 'grey') out.push(`import cycle: ${[...stack.slice(stack.indexOf(t)), t].join(' -> ')}`);
+      if (state.get(t) === 'grey') {
+        // named from its alphabetically first file, so the line does not depend on which file
+        // the search happened to start from (a new file elsewhere in src/ can change that)
+        const ring = stack.slice(stack.indexOf(t));
+        const first = ring.indexOf([...ring].sort()[0]!);
+        const rotated = [...ring.slice(first), ...ring.slice(0, first)];
+        out.push(`import cycle: ${[...rotated, rotated[0]!].join(' -> ')}`);
+      }
       else if (state.get(t) === undefined) visit(t);
     }
     stack.pop();
