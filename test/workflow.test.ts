@@ -286,10 +286,10 @@ describe('bench.yml', () => {
     }
   });
 
-  test('the README\'s job for another project parses, and its commands exist', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  test('docs/ci.md\'s job for another project parses, and its commands exist', () => {
+    const readme = readFileSync(new URL('../docs/ci.md', import.meta.url), 'utf8'); // moved from the README (issue 13)
     const m = /```yaml\n(# \.github\/workflows\/vfio-bench\.yml\n[\s\S]*?)```/.exec(readme);
-    assert.ok(m !== null, 'README: the CI section\'s yaml block');
+    assert.ok(m !== null, 'docs/ci.md: the yaml block for another project');
     const wf = parse(m[1]!) as Workflow;
     assert.deepEqual(wf.on.push, { branches: ['main'] });
     const steps = Object.values(wf.jobs)[0]!.steps;
