@@ -15,7 +15,7 @@ import { InputError } from '../src/model/errors.ts';
 import { gridText } from '../src/report/grid.ts';
 import { decadeLabel, lineChart, markerLetters, sweepChart } from '../src/report/sweep/chart.ts';
 import { sweepHtml } from '../src/report/sweep/html.ts';
-import { sweepSvg } from '../src/report/sweep/svg.ts';
+import { byteTicks, sweepSvg } from '../src/report/sweep/svg.ts';
 import { sweepGrid } from '../src/report/sweep/table.ts';
 import { loadProfile } from '../src/input/profile.ts';
 import { SWEEP_SCHEMA_VERSION, type SweepDocument, type SweepPoint } from '../src/model/result.ts';
@@ -206,28 +206,44 @@ describe('records', () => {
     for (const l of lines.slice(1)) assert.ok(l.length <= 80, `too wide: ${l}`);
   });
 
-  test('SVG: well-formed XML, one <svg> root, one map and one unmap polyline per strategy', () => {
+  // Issue 13 redrew the chart on purpose: map and unmap in two panels (no dashes), a colour and
+  // a marker shape per strategy, coinciding series named together at the line end, round ticks.
+  test('SVG: well-formed XML, two panels, one map and one unmap polyline per strategy, every strategy labelled', () => {
     const svg = sweepSvg(doc);
     const x = parseXml(svg);
     assert.equal(x.root, 'svg');
     assert.equal(x.elements[0]!.attrs.xmlns, 'http://www.w3.org/2000/svg');
+    assert.deepEqual(x.elements.filter((e) => e.name === 'g' && e.attrs.class === 'panel').map((e) => e.attrs['data-side']), ['map', 'unmap']);
     const polylines = x.elements.filter((e) => e.name === 'polyline');
     for (const side of ['map', 'unmap']) {
       const lines = polylines.filter((e) => e.attrs.class === `series ${side}`);
       assert.deepEqual(lines.map((e) => e.attrs['data-strategy']), NAMES, side);
       for (const l of lines) {
         assert.equal(l.attrs.points!.trim().split(/\s+/).length, 7);
-        assert.equal('stroke-dasharray' in l.attrs, side === 'unmap');
+        assert.equal('stroke-dasharray' in l.attrs, false);
       }
     }
-    // axes: decade tick labels with units, size labels, a title naming the layout
+    // every strategy named at a line end in both panels (coinciding ones in one block), and in the legend
+    const labels = x.elements.filter((e) => e.name === 'text' && e.attrs['data-strategy'] !== undefined).map((e) => e.attrs['data-strategy']);
+    for (const n of NAMES) assert.equal(labels.filter((l) => l === n).length, 2, n);
+    // colours and shapes: no two strategies share both
+    const marks = x.elements.filter((e) => e.name === 'g' && e.attrs.class === 'markers');
+    assert.equal(marks.length, 2 * NAMES.length);
+    // axes: decade tick labels with units, sizes at powers of two, a title naming the layout
     const texts = x.texts.join(' | ');
     assert.match(texts, /vfio-pin-bench sweep --bar 16M\.\.1G/);
     assert.match(texts, /\b1 ms\b.*\b10 ms\b/);
     assert.match(texts, /16 MiB.*1 GiB/);
+    assert.doesNotMatch(texts, /\d+\.\d+ [MG]iB/); // round tick values only
     assert.match(texts, /BAR size \(log scale\)/);
-    assert.match(texts, /modelled kernel time \(log scale\)/);
-    assert.match(texts, /map \(solid\).*unmap \(dashed\)/);
+    assert.match(texts, /modelled map time \(log scale\).*modelled unmap time \(log scale\)/);
+    assert.match(texts, /labelled together at the line end/);
+  });
+
+  test('byteTicks: powers of two, at most seven, on multiples of the step', () => {
+    assert.deepEqual(byteTicks(16 * 2 ** 20, 2 ** 30).map((v) => v / 2 ** 20), [16, 32, 64, 128, 256, 512, 1024]);
+    // 19.03 MiB .. 64 GiB (a --steps sweep): no tick at a data point's odd value
+    assert.deepEqual(byteTicks(19.03 * 2 ** 20, 64 * 2 ** 30).map((v) => Math.log2(v)), [26, 28, 30, 32, 34, 36]);
   });
 
   test('HTML: the same SVG inline and the table', () => {

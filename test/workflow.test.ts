@@ -162,23 +162,27 @@ describe('bench.yml', () => {
 
   test('the steps, in order', () => {
     const order = [
-      step((s) => s.uses === 'actions/checkout@v4', 'checkout'),
-      step((s) => s.uses === 'actions/setup-node@v4', 'setup-node'),
+      step((s) => s.uses === 'actions/checkout@v7', 'checkout'),
+      step((s) => s.uses === 'actions/setup-node@v7', 'setup-node'),
       step((s) => s.run === 'npm ci', 'npm ci'),
       byId('baseline'),
       byId('run'),
       byId('speed'),
       byId('export'),
-      step((s) => s.uses === 'actions/upload-artifact@v4', 'upload-artifact'),
+      step((s) => s.uses === 'actions/upload-artifact@v7', 'upload-artifact'),
       byId('compare'),
       byId('compare-speed'),
       step((s) => s.uses === 'benchmark-action/github-action-benchmark@v1' && s.name!.includes('(fixtures)'), 'github-action-benchmark (fixtures)'),
-      step((s) => s.uses === 'actions/cache/save@v4', 'cache save'),
+      step((s) => s.uses === 'actions/cache/save@v6', 'cache save'),
     ];
     const at = order.map(indexOf);
     assert.deepEqual(at, [...at].sort((a, b) => a - b), `steps out of order: ${order.map((s) => s.name ?? s.uses).join(', ')}`);
-    assert.equal(step((s) => s.uses === 'actions/setup-node@v4', 'setup-node').with!['node-version'], 20);
-    assert.equal(byId('baseline').uses, 'actions/cache/restore@v4');
+    // issue 13: the Active LTS line for the bench job; Node 20 and 26 in the test job's matrix
+    assert.equal(step((s) => s.uses === 'actions/setup-node@v7', 'setup-node').with!['node-version'], 26);
+    assert.equal(byId('baseline').uses, 'actions/cache/restore@v6');
+    const test = WF.jobs.test!;
+    assert.deepEqual((test as unknown as { strategy: { matrix: { node: number[] } } }).strategy.matrix.node, [20, 26]);
+    assert.deepEqual(test.steps.filter((s) => s.run !== undefined).map((s) => s.run), ['npm ci', 'npm test']);
   });
 
   test('every bundled fixture but multi-gpu runs (--all --exclude), with --output, markdown to the step summary; the comment says why', () => {
@@ -227,7 +231,7 @@ describe('bench.yml', () => {
   });
 
   test('the artifact, github-action-benchmark and the cache get the files the earlier steps wrote', () => {
-    const upload = step((s) => s.uses === 'actions/upload-artifact@v4', 'upload-artifact');
+    const upload = step((s) => s.uses === 'actions/upload-artifact@v7', 'upload-artifact');
     assert.equal(upload.with!.path, 'bench-results/');
     assert.equal(upload.if, '${{ !cancelled() }}');
 
@@ -246,7 +250,7 @@ describe('bench.yml', () => {
     }
 
     const restore = byId('baseline');
-    const save = step((s) => s.uses === 'actions/cache/save@v4', 'cache save');
+    const save = step((s) => s.uses === 'actions/cache/save@v6', 'cache save');
     assert.equal(save.with!.path, restore.with!.path);
     assert.equal(save.with!.key, 'vfio-pin-bench-main-${{ github.sha }}');
     assert.equal(restore.with!['restore-keys'], 'vfio-pin-bench-main-');
@@ -286,10 +290,10 @@ describe('bench.yml', () => {
     }
   });
 
-  test('the README\'s job for another project parses, and its commands exist', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  test('docs/ci.md\'s job for another project parses, and its commands exist', () => {
+    const readme = readFileSync(new URL('../docs/ci.md', import.meta.url), 'utf8'); // moved from the README (issue 13)
     const m = /```yaml\n(# \.github\/workflows\/vfio-bench\.yml\n[\s\S]*?)```/.exec(readme);
-    assert.ok(m !== null, 'README: the CI section\'s yaml block');
+    assert.ok(m !== null, 'docs/ci.md: the yaml block for another project');
     const wf = parse(m[1]!) as Workflow;
     assert.deepEqual(wf.on.push, { branches: ['main'] });
     const steps = Object.values(wf.jobs)[0]!.steps;
@@ -297,8 +301,8 @@ describe('bench.yml', () => {
       .filter((c) => c.argv[0] === 'npx').map((c) => c.argv.slice(1));
     assert.deepEqual(calls.map((a) => a.slice(0, 2)), [['vfio-pin-bench', 'run'], ['vfio-pin-bench', 'compare']]);
     for (const args of calls) parseCli(args.slice(1));
-    const restore = steps.find((s) => s.uses === 'actions/cache/restore@v4')!;
-    const save = steps.find((s) => s.uses === 'actions/cache/save@v4')!;
+    const restore = steps.find((s) => s.uses === 'actions/cache/restore@v6')!;
+    const save = steps.find((s) => s.uses === 'actions/cache/save@v6')!;
     assert.equal(save.with!.path, restore.with!.path);
   });
 

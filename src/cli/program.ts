@@ -24,7 +24,7 @@ Examples:
   $ vfio-pin-bench list                      bundled fixtures, strategies, cost profiles
   $ vfio-pin-bench show multi-gpu            a fixture's VMAs and DMA requests
   $ vfio-pin-bench validate ./my-vm.json     check your own fixture
-  $ vfio-pin-bench run --output result.json  the tables, and the JSON document in a file
+  $ vfio-pin-bench run --no-timing --output result.json   for CI: the JSON document in a file
   $ vfio-pin-bench compare main.json result.json   the CI gate: exit 1 on a regression
   $ vfio-pin-bench calibrate my-timings.json -o my-host.json   fit a cost profile to measured times
   $ vfio-pin-bench help run                  every option of a command

@@ -53,18 +53,20 @@ Examples:
   $ vfio-pin-bench run --ram 1T --backing hugetlb-1g --memlock unlimited
   $ vfio-pin-bench run --no-timing --explain           where each strategy's modelled time goes, by counter
   $ vfio-pin-bench run --profile ./my-cpu.json          your own cost profile (ns per counter; see profiles/)
-  $ vfio-pin-bench run --json > result.json             the Result records, for scripts and CI
-  $ vfio-pin-bench run --markdown >> "$GITHUB_STEP_SUMMARY"
-  $ vfio-pin-bench run --output result.json             the tables here, the JSON document in a file
-  $ vfio-pin-bench run --format github-action-benchmark > bench.json
+  $ vfio-pin-bench run --no-timing --json > result.json   the Result records, for scripts and CI
+  $ vfio-pin-bench run --no-timing --markdown >> "$GITHUB_STEP_SUMMARY"
+  $ vfio-pin-bench run --no-timing --output result.json   the summary here, the JSON document in a file
+  $ vfio-pin-bench run --tables                         the full tables: timing, DMA requests, counters
+  $ vfio-pin-bench run --format github-action-benchmark > bench.json   simulator time: timed on purpose
   $ vfio-pin-bench run small-mixed --no-timing --fail-on-unsafe   exit 1 if a strategy is UNSAFE or BROKEN
   $ vfio-pin-bench run --all --exclude multi-gpu --no-timing --output result.json   what CI runs
 
-Reading the output: the timing table gives the simulator's own time (tinybench) and the
-modelled kernel time from the cost profile, with throughput as the VFIO maintainer's test
-programs print it and the speed-up against the baseline; the pin-count table gives the
-kernel work each strategy did (\`list --counters\` explains every row); the verdict says
-whether the IOMMU ended up with the same IOVA -> PFN translations as the page tables.
+Reading the output: one line per strategy and side with the modelled kernel time (cost
+profile), the speed-up against the baseline, the simulator's own time when timed (tinybench,
+a wall-clock budget per task: slow layouts get few samples), the counters that cost the most
+with their counts (\`list --counters\` explains them), and the verdict: whether the IOMMU
+ended up with the same IOVA -> PFN translations as the page tables. --tables gives the full
+tables. For scripts and CI use --no-timing: counters and modelled time are deterministic.
 `;
 
 /** The format on stdout: --format, or its older spellings --json and --markdown. */
@@ -145,7 +147,7 @@ export function runCommand(program: Command, io: Io, status: ExitStatus = { code
   const cmd = program
     .command('run')
     .summary('simulate the DMA-map path for each strategy and compare them')
-    .description('Simulate VFIO_IOMMU_MAP_DMA / UNMAP_DMA for each strategy on each layout and print the timing table, the pin-count table and the oracle\'s verdict.')
+    .description('Simulate VFIO_IOMMU_MAP_DMA / UNMAP_DMA for each strategy on each layout and print a summary per strategy (modelled time, speed-up, costliest counters, the oracle\'s verdict); --tables for the full tables.')
     .argument('[fixture...]', `fixture files or bundled fixture names (default: ${DEFAULT_FIXTURE})`)
     .option('-s, --strategy <names>', `strategies to run, comma-separated (default: all: ${STRATEGIES.map((s) => s.name).join(', ')})`, parseStrategies)
     .option('--kernel <releases>', KERNEL_HELP, parseKernelOption)
