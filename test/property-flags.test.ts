@@ -166,7 +166,7 @@ describe('property: what-if flags', () => {
     assert.ok(st.refused > 50 && st.simulated > 50, 'coverage: too few refused or simulated flag combinations');
   });
 
-  test('--strategy: any list is the registry names it holds, or an error listing the valid ones', () => {
+  test('--strategy: any list is the registry names it holds, or an error listing the valid ones or the nearest', () => {
     const names = STRATEGIES.map((s) => s.name);
     const part = fc.oneof(fc.constantFrom(...names, ...names.map((n) => ` ${n} `), ...names.map((n) => n.toUpperCase())), fc.string({ maxLength: 12 }), fc.constant(''));
     fc.assert(
@@ -178,7 +178,7 @@ describe('property: what-if flags', () => {
           got = parseStrategies(value);
         } catch (e) {
           assert.ok(e instanceof InvalidArgumentError, `${JSON.stringify(value)}: threw ${String(e)}`);
-          assert.ok(!/[\r\n]/.test(e.message) && e.message.includes(names.join(', ')), `${JSON.stringify(value)}: ${e.message}`);
+          assert.ok(!/[\r\n]/.test(e.message) && (e.message.includes(names.join(', ')) || /did you mean "[^"]+"\?/.test(e.message)), `${JSON.stringify(value)}: ${e.message}`);
         }
         const valid = wanted.length > 0 && wanted.every((n) => names.includes(n));
         if (valid) assert.deepEqual(got, names.filter((n) => wanted.includes(n)), JSON.stringify(value));
