@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { COUNTER_NAMES, counterDef, newCounters, type Counters } from '../src/model/counters.ts';
 import type { Layout } from '../src/model/layout.ts';
 import type { FixtureResult, RunDocument, StrategyResult } from '../src/model/result.ts';
-import { gridText, renderMarkdownTable, type Grid } from '../src/report/grid.ts';
+import { gridText, renderMarkdownTable, renderTable, type Grid } from '../src/report/grid.ts';
 import { headerLine } from '../src/report/run/header.ts';
 import { formatJson } from '../src/report/export/json.ts';
 import { requestGrid, vmaGrid } from '../src/report/show/layout-tables.ts';
@@ -282,6 +282,13 @@ describe('whole reports', () => {
     assert.ok(tableLines.every((l) => l.length <= 60), tableLines.find((l) => l.length > 60));
     // the timing table (7 columns, 2 kept: strategy and op) comes in more than one piece
     assert.ok(narrow.split('\n').filter((l) => /^│ strategy +│ op +│/.test(l)).length >= 2);
+  });
+  test('a table with one long text column: that column wraps to the width', () => {
+    const g = { head: ['name', 'description'], align: ['left', 'left'] as ('left' | 'right')[], rows: [[{ text: 'x' }, { text: 'word '.repeat(30).trim() }]] };
+    const lines = renderTable(g, makeChalk(false), 40).split('\n');
+    assert.ok(lines.every((l) => l.length <= 40), lines.find((l) => l.length > 40));
+    assert.equal(lines.join(' ').match(/word/g)!.length, 30); // nothing lost
+    assert.ok(renderTable(g, makeChalk(false)).split('\n').some((l) => l.length > 150)); // no width: one line
   });
   test('markdown: header separator row and the same cells', () => {
     const md = formatMarkdown(doc);

@@ -44,7 +44,7 @@ export function listCommand(program: Command, io: Io): Command {
           ...(flags.kernels === true ? { eras: eraRows() } : {}),
           ...(release === undefined ? {} : { composed: { release: formatVersion(release), parts: describeHost(release) } }),
         },
-        { color: useColor(io, flags.color), counters: flags.counters ?? false },
+        { color: useColor(io, flags.color), counters: flags.counters ?? false, ...(io.stdoutColumns !== undefined ? { width: io.stdoutColumns } : {}) },
       );
       io.out(text);
     });

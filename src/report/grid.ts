@@ -32,26 +32,34 @@ export function gridText(g: Grid): string[][] {
 
 /** cli-table3 with its own colours off (they ignore NO_COLOR and pipes); tones via chalk.
  *  width: the terminal's; a wider table is split into several, each with the `keep` leading
- *  columns and as many of the others as fit (one blank line between). */
+ *  columns and as many of the others as fit (one blank line between); a piece still too wide
+ *  (one long text column, e.g. a description) has that column's cells wrapped. */
 export function renderTable(g: Grid, c: ChalkInstance, width?: number): string {
-  if (width !== undefined) {
-    // each column: its text, a space either side, one border; plus the closing border
-    const widths = g.head.map((h, i) => Math.max(h.length, ...g.rows.map((r) => r[i]?.text.length ?? 0)));
-    const groups = columnGroups(widths, width - 1, Math.min(g.keep ?? 1, g.head.length - 1), 3);
-    if (groups.length > 1) {
-      return groups.map((cols) => renderOne({
-        head: cols.map((i) => g.head[i]!), align: cols.map((i) => g.align[i] ?? 'left'), rows: g.rows.map((r) => cols.map((i) => r[i] ?? cell(''))),
-      }, c)).join('\n');
-    }
-  }
-  return renderOne(g, c);
+  if (width === undefined) return renderOne(g, c);
+  // each column: its text, a space either side, one border; plus the closing border
+  const widths = g.head.map((h, i) => Math.max(h.length, ...g.rows.map((r) => r[i]?.text.length ?? 0)));
+  const groups = columnGroups(widths, width - 1, Math.min(g.keep ?? 1, g.head.length - 1), 3);
+  return groups.map((cols) => renderOne({
+    head: cols.map((i) => g.head[i]!), align: cols.map((i) => g.align[i] ?? 'left'), rows: g.rows.map((r) => cols.map((i) => r[i] ?? cell(''))),
+  }, c, cols.map((i) => widths[i]!), width)).join('\n');
 }
 
-function renderOne(g: Grid, c: ChalkInstance): string {
+/** One cli-table3 table; with `width`, the widest column wraps when the table is wider. */
+function renderOne(g: Grid, c: ChalkInstance, widths?: number[], width?: number): string {
+  let colWidths: number[] | undefined;
+  if (widths !== undefined && width !== undefined) {
+    const total = widths.reduce((n, w) => n + w + 3, 1);
+    if (total > width) {
+      const widest = widths.indexOf(Math.max(...widths));
+      const room = width - (total - widths[widest]!);
+      if (room >= 12) colWidths = widths.map((w, i) => (i === widest ? room : w) + 2);
+    }
+  }
   const table = new Table({
     head: g.head.map((h) => c.bold(h)),
     colAligns: g.align,
     style: { head: [], border: [], compact: true },
+    ...(colWidths !== undefined ? { colWidths, wordWrap: true } : {}),
   });
   for (const row of g.rows) table.push(row.map((x) => paint(c, x.tone, x.text)));
   return table.toString();

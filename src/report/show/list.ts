@@ -75,20 +75,21 @@ function countersGrid(): Grid {
   };
 }
 
-export function formatList(input: ListInput, opts: ReportOptions & { counters?: boolean }): string {
+export function formatList(input: ListInput, opts: ReportOptions & { counters?: boolean; width?: number }): string {
   const c = makeChalk(opts.color);
+  const w = opts.width;
   const parts = [
     c.bold('Bundled fixtures') + ' (run <name>, or give a path to your own JSON):',
-    renderTable(fixturesGrid(input), c),
+    renderTable(fixturesGrid(input), c, w),
     '',
     c.bold('Strategies') + ' (--strategy <a,b>):',
-    renderTable(strategiesGrid(input), c),
+    renderTable(strategiesGrid(input), c, w),
     '',
     c.bold('Cost profiles') + ' (--profile <name>):',
-    renderTable(profilesGrid(input), c),
+    renderTable(profilesGrid(input), c, w),
   ];
-  if (opts.counters) parts.push('', c.bold('Counters') + ':', renderTable(countersGrid(), c));
-  if (input.eras !== undefined) parts.push('', c.bold('Host kernel parts and their eras') + ' (--kernel <release> composes the eras valid for it):', renderTable(erasGrid(input.eras), c));
-  if (input.composed !== undefined) parts.push('', c.bold(`Linux ${input.composed.release}`) + ' as --kernel composes it:', renderTable(composedGrid(input.composed), c));
+  if (opts.counters) parts.push('', c.bold('Counters') + ':', renderTable(countersGrid(), c, w));
+  if (input.eras !== undefined) parts.push('', c.bold('Host kernel parts and their eras') + ' (--kernel <release> composes the eras valid for it):', renderTable(erasGrid(input.eras), c, w));
+  if (input.composed !== undefined) parts.push('', c.bold(`Linux ${input.composed.release}`) + ' as --kernel composes it:', renderTable(composedGrid(input.composed), c, w));
   return parts.join('\n') + '\n';
 }
