@@ -32,12 +32,13 @@ describe('sweep schema', () => {
   });
 
   test('real timed output passes strictly', async () => {
-    const r = await cli(['sweep', '--bar', '16M..32M', '-s', 'baseline,rfc', '--timed', '-t', '1', '-n', '2', '--workers', '1', '--json']);
+    const r = await cli(['sweep', '--bar', '16M..32M', '-s', 'baseline,rfc', '--timed', '-t', '1000', '-n', '2', '--workers', '1', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const timed = JSON.parse(r.stdout) as SweepDocument;
     assert.equal(checkSchema(timed, SWEEP_SCHEMA), null);
-    assert.deepEqual([timed.options.timed, timed.options.timeMs, timed.options.iterations], [true, 1, 2]);
-    assert.ok(timed.points.every((p) => p.records.every((x) => x.timing !== undefined && x.timing.map.samples >= 2)));
+    assert.deepEqual([timed.options.timed, timed.options.timeMs, timed.options.iterations], [true, 1000, 2]);
+    // -n caps the samples (issue 13): a 1 s budget outlasts two passes of 16-32 MiB
+    assert.ok(timed.points.every((p) => p.records.every((x) => x.timing !== undefined && x.timing.map.samples === 2 && x.timing.unmap.samples === 2)));
   });
 
   test('records with an UNSAFE verdict and its detail pass strictly (a fixture run as a point)', async () => {
