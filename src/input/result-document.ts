@@ -110,10 +110,11 @@ export function checkSchema(value: unknown, schema: JsonSchema, opts: CheckOptio
     const obj = value as Record<string, unknown>;
     const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
     for (const key of (schema.required ?? []) as string[]) {
-      if (obj[key] === undefined) return problem(`missing required key ${JSON.stringify(key)}`);
+      if (!Object.hasOwn(obj, key) || obj[key] === undefined) return problem(`missing required key ${JSON.stringify(key)}`);
     }
     for (const [key, v] of Object.entries(obj)) {
-      const sub: unknown = props[key] ?? schema.additionalProperties;
+      // own keys only: a document's "__proto__" or "constructor" key is not the schema's
+      const sub: unknown = Object.hasOwn(props, key) ? props[key] : schema.additionalProperties;
       if (sub === false) {
         if (!opts.strict) continue;
         const allowed = Object.keys(props);

@@ -248,7 +248,8 @@ function summaryDiff(b: FixtureResult, c: FixtureResult): string {
   const bs = b.summary as unknown as Record<string, unknown>;
   const cs = c.summary as unknown as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(bs), ...Object.keys(cs)])];
-  return keys.filter((k) => bs[k] !== cs[k]).map((k) => `${k} ${String(bs[k] ?? '-')} -> ${String(cs[k] ?? '-')}`).join(', ');
+  const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined); // "__proto__" too
+  return keys.filter((k) => own(bs, k) !== own(cs, k)).map((k) => `${k} ${String(own(bs, k) ?? '-')} -> ${String(own(cs, k) ?? '-')}`).join(', ');
 }
 
 function compareFixture(ctx: Ctx, key: string, b: FixtureResult, c: FixtureResult, notes: Set<string>): void {
