@@ -72,13 +72,19 @@ const oneLine = (m: string, what: string): void => {
 
 let DOC_TEXT = '';
 let DOC: RunDocument;
+/** a timed one too: compare's simulator rows read tinybench's statistics */
+let TIMED_TEXT = '';
 before(async () => {
-  const file = join(dir, 'base.json');
-  const io = memoryIo();
-  const code = await main(['node', 'vfio-pin-bench', 'run', 'errno-cases', '--no-timing', '-s', 'baseline,v6.18-folio', '--output', file], io);
-  assert.equal(code, 0, io.errText);
-  DOC_TEXT = readFileSync(file, 'utf8');
-  DOC = parseRunDocument(DOC_TEXT, file);
+  const make = async (name: string, extra: string[]): Promise<string> => {
+    const file = join(dir, name);
+    const io = memoryIo();
+    const code = await main(['node', 'vfio-pin-bench', 'run', 'errno-cases', '-s', 'baseline,v6.18-folio', '--output', file, ...extra], io);
+    assert.equal(code, 0, io.errText);
+    return readFileSync(file, 'utf8');
+  };
+  DOC_TEXT = await make('base.json', ['--no-timing']);
+  DOC = parseRunDocument(DOC_TEXT, 'base.json');
+  TIMED_TEXT = await make('timed.json', ['-t', '1', '-n', '1']);
 });
 
 /** Every renderer and compare on a document (compare both ways): none may throw or print a
@@ -320,13 +326,15 @@ const mutationArb = fc.record({ node: fc.nat(), how: fc.integer({ min: 0, max: 4
 
 describe('property: documents', () => {
   test('a result document mutated any way: refused in one line naming the file, or every renderer and compare work', () => {
-    const paths = nodes(JSON.parse(DOC_TEXT));
+    const texts = [DOC_TEXT, TIMED_TEXT];
+    const paths = texts.map((t) => nodes(JSON.parse(t)));
     const st = { refused: 0, accepted: 0 };
     fc.assert(
-      fc.property(fc.array(mutationArb, { minLength: 1, maxLength: 3 }), (ms) => {
-        const d = JSON.parse(DOC_TEXT) as Record<Key, unknown>;
+      fc.property(fc.array(mutationArb, { minLength: 1, maxLength: 3 }), fc.boolean(), (ms, timed) => {
+        const d = JSON.parse(texts[timed ? 1 : 0]!) as Record<Key, unknown>;
         for (const m of ms) {
-          const path = paths[m.node % paths.length]!;
+          const all = paths[timed ? 1 : 0]!;
+          const path = all[m.node % all.length]!;
           const parent = path.slice(0, -1).reduce<unknown>((o, k) => (o as Record<Key, unknown> | undefined)?.[k], d) as Record<Key, unknown> | unknown[] | undefined;
           if (parent === null || typeof parent !== 'object') continue;
           const k = path[path.length - 1]!;

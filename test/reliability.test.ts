@@ -80,6 +80,9 @@ describe('result documents: what the renderers read is checked when the document
       /op\.json: fixtures\[0\]\.strategies\[1\]\.requests\[0\]\.op: expected "map", as strategies\[0\] has/);
     await refusedLine(['export', edited('ptes.json', (d) => void (d.fixtures[0]!.strategies[0]!.iommuPtes = { toString: 3 })), '--format', 'terminal'],
       /ptes\.json: fixtures\[0\]\.strategies\[0\]\.iommuPtes: expected page sizes in bytes as keys \(a power of two of at least 4096\), got "toString"\n$/);
+    // a time no profile can give (10^9 ns per event, counts below 2^53): compare would print "Infinity%"
+    await refusedLine(['compare', edited('time.json', (d) => void (d.fixtures[0]!.strategies[1]!.modelled.mapNs = 1e308)), doc],
+      /time\.json: fixtures\[0\]\.strategies\[1\]\.modelled\.mapNs: expected at most 1e\+30 ns, got 1e\+308\n$/);
   });
   test('counters named "toString" and "constructor" are compared by own keys: new counters, not inherited functions', async () => {
     const file = edited('proto.json', (d) => {

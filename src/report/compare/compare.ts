@@ -128,7 +128,8 @@ function push(ctx: Ctx, row: Omit<CompareRow, 'delta' | 'ratio'> & Partial<Pick<
 
 function numbers(base: number, current: number): { delta: number; ratio: number | null } {
   const delta = current - base;
-  return { delta, ratio: base === 0 ? null : delta / base };
+  const ratio = base === 0 ? null : delta / base;
+  return { delta, ratio: ratio !== null && Number.isFinite(ratio) ? ratio : null }; // a base too small to divide by counts as zero
 }
 
 function compareCounter(ctx: Ctx, fixture: string, strategy: string, op: Op, metric: string, b: number | undefined, c: number | undefined): void {
