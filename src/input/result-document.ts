@@ -156,7 +156,8 @@ export function parseRunDocument(text: string, file: string): RunDocument {
  * What the schema cannot say and the renderers rely on (a document from another version, or
  * edited by hand, that passes the schema must not crash one): within a fixture every strategy
  * answers the same requests, numbered in order (the requests table reads request i of each
- * strategy), and the IOMMU PTE counts are keyed by page size in bytes.
+ * strategy), the IOMMU PTE counts are keyed by page size in bytes, and times stay small enough
+ * that compare's differences and margins are finite.
  */
 export function checkConsistency(doc: RunDocument): SchemaProblem | null {
   for (const [i, t] of (doc.tasks ?? []).entries()) {
