@@ -20,7 +20,7 @@ import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { exitCodeFor } from '../src/cli/errors.ts';
 import type { Io } from '../src/cli/io.ts';
-import { commitOutput, openOutputs } from '../src/cli/output.ts';
+import { commitOutput, checkOutputs } from '../src/cli/output.ts';
 import { main } from '../src/cli/program.ts';
 import { loadFixture, parseFixture } from '../src/input/fixture.ts';
 import { checkLayoutLimits, DEFAULT_LIMITS, LimitError, LIMIT_ROWS, limitsOf, type Limits } from '../src/input/limits.ts';
@@ -145,7 +145,7 @@ describe('property: outputs', () => {
         const expected = REFUSED[kind];
         let opened;
         try {
-          opened = openOutputs(outputs, [input]);
+          opened = checkOutputs(outputs, [input]);
         } catch (e) {
           assert.ok(e instanceof InputError, `${kind}: threw ${String(e)}`);
           assert.ok(expected !== null, `${kind}: refused: ${e.message}`);
@@ -377,7 +377,7 @@ describe('property: messages', () => {
           if (where === 0) loadFixture(join(dir, 'absent', `${text.replace(/\0/g, '')}.json`));
           else if (where === 1) parseFixture({ version: 1, name: 'x', description: 'y', [text]: 1 }, 'f.json');
           else if (where === 2) parseProfile({ ...BUNDLED_PROFILE, name: text.length > 0 ? text : 'x', ns: { ...BUNDLED_PROFILE.ns, [text]: 1 } }, 'p.json');
-          else openOutputs([{ flag: '--output', path: join(dir, 'absent', text.replace(/\0/g, '')) }], []);
+          else checkOutputs([{ flag: '--output', path: join(dir, 'absent', text.replace(/\0/g, '')) }], []);
         } catch (e) {
           err = e;
         }

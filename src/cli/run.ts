@@ -18,7 +18,7 @@ import {
   addLimitOptions, addWhatIfOptions, limitsFromFlags, parseIterations, parseList, parseProfile, parseStrategies, parseTimeMs, type LimitFlags,
 } from './options.ts';
 import type { ExitStatus } from '../model/errors.ts';
-import { commitOutputs, discardOutputs, documentText, openOutputs } from './output.ts';
+import { commitOutputs, discardOutputs, documentText, checkOutputs } from './output.ts';
 import { Progress } from './progress.ts';
 
 interface RunFlags extends WhatIf, LimitFlags {
@@ -98,7 +98,7 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
   }
   // the output file: checked (and refused if it is an input) before the run
   const files = [...inputs.flatMap((i) => (i.file === null ? [] : [i.file])), profileFile(profileRef)];
-  const outputs = openOutputs(flags.output === undefined ? [] : [{ flag: '--output', path: flags.output }], files);
+  const outputs = checkOutputs(flags.output === undefined ? [] : [{ flag: '--output', path: flags.output }], files);
   const progress = new Progress(
     { write: io.err, columns: io.stderrColumns },
     io.stderrIsTTY && !flags.quiet && format === 'terminal',

@@ -21,7 +21,7 @@ import {
   addLimitOptions, addWhatIfOptions, limitsFromFlags, parseIterations, parseKeyCounters, parsePositiveInt, parsePositiveNumber, parseProfile,
   parseStrategies, parseTimeMs, type LimitFlags,
 } from './options.ts';
-import { commitOutputs, discardOutputs, openOutputs } from './output.ts';
+import { commitOutputs, discardOutputs, checkOutputs } from './output.ts';
 import { Progress, progressBar } from './progress.ts';
 
 interface Flags extends SweepFlags, LimitFlags {
@@ -91,7 +91,7 @@ async function sweepAction(flags: Flags, io: Io, status: ExitStatus): Promise<vo
   const memory = checkPoints(plan, limits, { kernels, strategies: cfg.strategies.length });
   const inFlight = [...memory].sort((a, b) => b - a).slice(0, workers).reduce((a, b) => a + b, 0);
   checkMemory(inFlight, limits, `sweep ${plan.flags}`, workers > 1 ? ` (the ${workers} largest points at once, one per worker)` : '');
-  const outputs = openOutputs(
+  const outputs = checkOutputs(
     ([['--output', flags.output], ['--svg', flags.svg], ['--html', flags.html]] as const).flatMap(([flag, path]) => (path === undefined ? [] : [{ flag, path }])),
     [profileFile(profileRef)],
   );
