@@ -17,7 +17,7 @@ import { describeWhatIf, type WhatIf } from '../input/whatif-flags.ts';
 import {
   addLimitOptions, addWhatIfOptions, limitsFromFlags, parseIterations, parseList, parseProfile, parseStrategies, parseTimeMs, type LimitFlags,
 } from './options.ts';
-import type { ExitStatus } from '../model/errors.ts';
+import { showPath, type ExitStatus } from '../model/errors.ts';
 import { commitOutputs, discardOutputs, documentText, checkOutputs } from './output.ts';
 import { Progress } from './progress.ts';
 
@@ -117,7 +117,7 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
   }
   const doc = makeDocument(results, opts);
   // the file first (a closed stdout must not lose it), then stdout, then what failed (exit 74)
-  const failures = commitOutputs(outputs.map((out) => ({ out, text: () => documentText(doc, `${out.flag} ${out.path}`) })));
+  const failures = commitOutputs(outputs.map((out) => ({ out, text: () => documentText(doc, `${out.flag} ${showPath(out.path)}`) })));
   try {
     const opt = { color: useColor(io, flags.color), verbose: flags.verbose ?? false, ...(flags.explain ? { explain: profile } : {}) };
     io.out(format === 'json' ? documentText(doc, 'stdout') : renderFormat(doc, format, opt));

@@ -9,7 +9,7 @@ import { DEFAULT_KEY_COUNTERS, type KeyCounter } from '../report/sweep/table.ts'
 import { formatSweepJson, formatSweepTerminal } from '../report/sweep/terminal.ts';
 import { DEFAULT_PROFILE, loadProfile, profileFile } from '../input/profile.ts';
 import { checkLayoutLimits, checkMemory, DEFAULT_LIMITS, LimitError, type FootprintOptions, type Limits } from '../input/limits.ts';
-import type { ExitStatus } from '../model/errors.ts';
+import { showPath, type ExitStatus } from '../model/errors.ts';
 import { EXIT_IO } from './errors.ts';
 import { envInfo, makeSweepDocument, toolInfo } from '../run/document.ts';
 import { AXIS_FLAG, planSweep, type SweepFlags, type SweepPlan } from '../input/sweep-plan.ts';
@@ -118,7 +118,7 @@ async function sweepAction(flags: Flags, io: Io, status: ExitStatus): Promise<vo
   try {
     io.out(flags.json ? formatSweepJson(doc) : formatSweepTerminal(doc, keys, { color: useColor(io, flags.color), chart: flags.chart }));
     if (!flags.quiet) {
-      for (const o of outputs) if (!failures.some((f) => f.message.startsWith(`${o.flag} `))) io.err(`${o.flag}: wrote ${o.path}\n`);
+      for (const o of outputs) if (!failures.some((f) => f.message.startsWith(`${o.flag} `))) io.err(`${o.flag}: wrote ${showPath(o.path)}\n`);
     }
   } finally {
     for (const f of failures) io.err(`${f.message}\n`);
