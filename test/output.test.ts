@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { commitOutput, commitOutputs, openOutputs } from '../src/cli/output.ts';
+import { commitOutput, commitOutputs, checkOutputs } from '../src/cli/output.ts';
 import { writeFully } from '../src/cli/write-fd.ts';
 import { bundledFixtures } from '../src/input/bundled.ts';
 import { parseRunDocument } from '../src/input/result-document.ts';
@@ -65,31 +65,31 @@ const oneLineNoStack = (r: Spawned, what: string): void => {
 describe('output files: refused before the run', () => {
   writeFileSync(path('fixture.json'), '{"old": true}\n');
   test('a directory, a device, a FIFO, a missing folder, an empty name', () => {
-    refused(() => openOutputs([{ flag: '--output', path: dir }], []), `--output ${dir}: cannot write: is a directory (give a file name)`);
-    refused(() => openOutputs([{ flag: '--output', path: '/dev/null' }], []),
+    refused(() => checkOutputs([{ flag: '--output', path: dir }], []), `--output ${dir}: cannot write: is a directory (give a file name)`);
+    refused(() => checkOutputs([{ flag: '--output', path: '/dev/null' }], []),
       /^--output \/dev\/null: cannot write: it is a character device, not a regular file \(outputs are written to a temporary file/);
     const fifo = path('fifo');
     execFileSync('mkfifo', [fifo]);
-    refused(() => openOutputs([{ flag: '--svg', path: fifo }], []), new RegExp(`^--svg ${fifo}: cannot write: it is a FIFO \\(named pipe\\), not a regular file`));
-    refused(() => openOutputs([{ flag: '--output', path: path('no/such/x.json') }], []), `--output ${path('no/such/x.json')}: cannot write: no folder ${path('no/such')}`);
-    refused(() => openOutputs([{ flag: '--output', path: '' }], []), '--output: expected a file name, got ""');
+    refused(() => checkOutputs([{ flag: '--svg', path: fifo }], []), new RegExp(`^--svg ${fifo}: cannot write: it is a FIFO \\(named pipe\\), not a regular file`));
+    refused(() => checkOutputs([{ flag: '--output', path: path('no/such/x.json') }], []), `--output ${path('no/such/x.json')}: cannot write: no folder ${path('no/such')}`);
+    refused(() => checkOutputs([{ flag: '--output', path: '' }], []), '--output: expected a file name, got ""');
     symlinkSync(path('nowhere'), path('dangling.json'));
-    refused(() => openOutputs([{ flag: '--output', path: path('dangling.json') }], []), /^--output .*dangling\.json: cannot write: a symbolic link to nothing \(ENOENT/);
+    refused(() => checkOutputs([{ flag: '--output', path: path('dangling.json') }], []), /^--output .*dangling\.json: cannot write: a symbolic link to nothing \(ENOENT/);
   });
   test('an input file, by its path, a symbolic link or a hard link; the same file twice', () => {
     const input = path('fixture.json');
     const message = (p: string): string => `--output ${p}: refused: it is the input file ${input}; writing the result there would replace it`;
-    refused(() => openOutputs([{ flag: '--output', path: input }], [input]), message(input));
+    refused(() => checkOutputs([{ flag: '--output', path: input }], [input]), message(input));
     symlinkSync(input, path('link.json'));
-    refused(() => openOutputs([{ flag: '--output', path: path('link.json') }], [input]), message(path('link.json')));
+    refused(() => checkOutputs([{ flag: '--output', path: path('link.json') }], [input]), message(path('link.json')));
     linkSync(input, path('hard.json'));
-    refused(() => openOutputs([{ flag: '--output', path: path('hard.json') }], [input]), message(path('hard.json')));
-    refused(() => openOutputs([{ flag: '--svg', path: path('c.svg') }, { flag: '--html', path: path('c.svg') }], []),
+    refused(() => checkOutputs([{ flag: '--output', path: path('hard.json') }], [input]), message(path('hard.json')));
+    refused(() => checkOutputs([{ flag: '--svg', path: path('c.svg') }, { flag: '--html', path: path('c.svg') }], []),
       `--html ${path('c.svg')}: refused: the same file as --svg ${path('c.svg')}`);
     // a bundled fixture as the output of a run that reads it (the issue's `run --all --output fixtures/...`)
     const bundled = bundledFixtures()[0]!.path;
     const before = readFileSync(bundled);
-    refused(() => openOutputs([{ flag: '--output', path: bundled }], bundledFixtures().map((f) => f.path)), /: refused: it is the input file /);
+    refused(() => checkOutputs([{ flag: '--output', path: bundled }], bundledFixtures().map((f) => f.path)), /: refused: it is the input file /);
     assert.deepEqual(readFileSync(bundled), before);
     assert.equal(readFileSync(input, 'utf8'), '{"old": true}\n');
     assert.deepEqual(leftovers(dir), []);
@@ -99,7 +99,7 @@ describe('output files: refused before the run', () => {
       const ro = mountTmpfs('ro,size=4k');
       if (ro === null) return t.skip(NO_TMPFS);
       try {
-        refused(() => openOutputs([{ flag: '--output', path: join(ro.dir, 'x.json') }], []),
+        refused(() => checkOutputs([{ flag: '--output', path: join(ro.dir, 'x.json') }], []),
           new RegExp(`^--output ${ro.dir}/x\\.json: cannot write in ${ro.dir}: EROFS: read-only file system$`));
       } finally {
         ro.close();
@@ -107,7 +107,7 @@ describe('output files: refused before the run', () => {
     } else {
       const locked = path('locked');
       mkdirSync(locked, 0o555);
-      refused(() => openOutputs([{ flag: '--output', path: join(locked, 'x.json') }], []), /: cannot write in .*locked: EACCES: permission denied$/);
+      refused(() => checkOutputs([{ flag: '--output', path: join(locked, 'x.json') }], []), /: cannot write in .*locked: EACCES: permission denied$/);
       chmodSync(locked, 0o755);
     }
   });
@@ -139,14 +139,14 @@ describe('output files: written atomically', () => {
     const p = path('out.json');
     writeFileSync(p, 'old\n');
     chmodSync(p, 0o640);
-    const [o] = openOutputs([{ flag: '--output', path: p }], []);
+    const [o] = checkOutputs([{ flag: '--output', path: p }], []);
     assert.deepEqual(leftovers(dir), [], 'the probe is removed at once: nothing on disk during the run');
     commitOutput(o!, 'new\n');
     assert.equal(readFileSync(p, 'utf8'), 'new\n');
     assert.equal(statSync(p).mode & 0o777, 0o640);
     writeFileSync(path('target.json'), 'old target\n');
     symlinkSync(path('target.json'), path('via-link.json'));
-    const [l] = openOutputs([{ flag: '--output', path: path('via-link.json') }], []);
+    const [l] = checkOutputs([{ flag: '--output', path: path('via-link.json') }], []);
     commitOutput(l!, ['pieces ', Buffer.from('of text\n')]);
     assert.equal(readFileSync(path('target.json'), 'utf8'), 'pieces of text\n');
     assert.ok(statSync(path('via-link.json')).isFile() && readFileSync(path('via-link.json'), 'utf8') === 'pieces of text\n');
@@ -158,7 +158,7 @@ describe('output files: written atomically', () => {
     try {
       const p = join(fs.dir, 'result.json');
       writeFileSync(p, 'the previous result\n');
-      const [o] = openOutputs([{ flag: '--output', path: p }], []);
+      const [o] = checkOutputs([{ flag: '--output', path: p }], []);
       assert.throws(() => commitOutput(o!, 'x'.repeat(200 * 1024)), (e: unknown) => {
         assert.ok(e instanceof OutputError);
         assert.match(e.message, new RegExp(`^--output ${p}: cannot write: ENOSPC: no space left on device \\(the device is full after \\d+ bytes; not written; the previous file, if any, is unchanged\\)$`));
@@ -167,7 +167,7 @@ describe('output files: written atomically', () => {
       assert.equal(readFileSync(p, 'utf8'), 'the previous result\n');
       assert.deepEqual(leftovers(fs.dir), []);
       // commitOutputs collects the failure instead of throwing: the caller prints the report first
-      const [o2] = openOutputs([{ flag: '--output', path: p }], []);
+      const [o2] = checkOutputs([{ flag: '--output', path: p }], []);
       const failures = commitOutputs([{ out: o2!, text: () => 'y'.repeat(200 * 1024) }]);
       assert.equal(failures.length, 1);
     } finally {
@@ -192,9 +192,9 @@ describe('kill -9 during a write: the old file or the complete new one', () => {
   // pieces), saying when it has started; it is killed mid-write at a different piece each time.
   const writer = path('writer.ts');
   writeFileSync(writer, `
-import { commitOutput, openOutputs } from ${JSON.stringify(new URL('../src/cli/output.ts', import.meta.url).pathname)};
+import { commitOutput, checkOutputs } from ${JSON.stringify(new URL('../src/cli/output.ts', import.meta.url).pathname)};
 const [target, killAt] = process.argv.slice(2);
-const [o] = openOutputs([{ flag: '--output', path: target }], []);
+const [o] = checkOutputs([{ flag: '--output', path: target }], []);
 const nap = new Int32Array(new SharedArrayBuffer(4));
 function* pieces() {
   for (let i = 0; i < 200; i++) {

@@ -8,7 +8,7 @@ import { formatCalibration } from '../report/calibrate/format.ts';
 import { makeChalk } from '../report/style.ts';
 import { useColor, type Io } from './io.ts';
 import { parseProfile } from './options.ts';
-import { commitOutput, openOutputs } from './output.ts';
+import { commitOutput, checkOutputs } from './output.ts';
 
 interface CalibrateFlags {
   output?: string;
@@ -42,7 +42,7 @@ export function calibrateCommand(program: Command, io: Io): Command {
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
     .addHelpText('after', EXAMPLES)
     .action((file: string, flags: CalibrateFlags) => {
-      const out = flags.output === undefined ? null : openOutputs([{ flag: '--output', path: flags.output }], [file])[0]!;
+      const out = flags.output === undefined ? null : checkOutputs([{ flag: '--output', path: flags.output }], [file])[0]!;
       const prior = loadProfile(flags.profile ?? DEFAULT_PROFILE);
       const m = readMeasurements(file);
       const c = calibrate(m, prior);

@@ -10,7 +10,7 @@ import { fixtureNameFor, smapsFixture } from '../input/smaps-fixture.ts';
 import { parseAddress } from '../input/size.ts';
 import { traceFixture } from '../input/trace-fixture.ts';
 import type { Io } from './io.ts';
-import { commitOutput, openOutputs } from './output.ts';
+import { commitOutput, checkOutputs } from './output.ts';
 
 interface ImportFlags {
   output?: string;
@@ -41,7 +41,7 @@ function collectAddress(value: string, previous: number[] | undefined): number[]
 
 /** Refuses an --output that is a directory, unwritable, or one of the files read: before reading them. */
 function openOutput(flags: ImportFlags, inputs: string[]) {
-  return flags.output === undefined ? null : openOutputs([{ flag: '--output', path: flags.output }], inputs)[0]!;
+  return flags.output === undefined ? null : checkOutputs([{ flag: '--output', path: flags.output }], inputs)[0]!;
 }
 
 function emit(io: Io, json: unknown, shown: string, flags: ImportFlags, out: ReturnType<typeof openOutput>): void {

@@ -66,7 +66,7 @@ const tmpName = (target: string, what: string): string =>
  * (`inputs`: the fixture and profile files the command reads) or as another output.
  * Throws InputError (exit 2).
  */
-export function openOutputs(outputs: readonly { flag: string; path: string }[], inputs: readonly string[]): PendingOutput[] {
+export function checkOutputs(outputs: readonly { flag: string; path: string }[], inputs: readonly string[]): PendingOutput[] {
   const inputStats = inputs.map((p) => ({ path: p, st: statOrNull(p) }));
   const opened: PendingOutput[] = [];
   for (const o of outputs) opened.push(checkOne(o, inputStats, opened));

@@ -19,8 +19,8 @@ import {
   addLimitOptions, addWhatIfOptions, KERNEL_HELP, limitsFromFlags, parseIterations, parseKernelOption, parseList, parseProfile,
   parseStrategies, parseTimeMs, type LimitFlags,
 } from './options.ts';
-import type { ExitStatus } from '../model/errors.ts';
-import { commitOutputs, discardOutputs, documentText, openOutputs } from './output.ts';
+import { showPath, type ExitStatus } from '../model/errors.ts';
+import { commitOutputs, discardOutputs, documentText, checkOutputs } from './output.ts';
 import { Progress } from './progress.ts';
 
 interface RunFlags extends WhatIf, LimitFlags {
@@ -104,7 +104,7 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
   }
   // the output file: checked (and refused if it is an input) before the run
   const files = [...inputs.flatMap((i) => (i.file === null ? [] : [i.file])), profileFile(profileRef)];
-  const outputs = openOutputs(flags.output === undefined ? [] : [{ flag: '--output', path: flags.output }], files);
+  const outputs = checkOutputs(flags.output === undefined ? [] : [{ flag: '--output', path: flags.output }], files);
   // progress whenever stderr is a terminal, in every format (stdout is apart); the run then
   // goes to a worker thread so that the line moves on its timer and Ctrl-C clears it at once
   const drawn = io.stderrIsTTY && !flags.quiet;
@@ -124,7 +124,7 @@ async function runAction(refs: string[], flags: RunFlags, io: Io, status: ExitSt
   }
   const doc = makeDocument(results, opts);
   // the file first (a closed stdout must not lose it), then stdout, then what failed (exit 74)
-  const failures = commitOutputs(outputs.map((out) => ({ out, text: () => documentText(doc, `${out.flag} ${out.path}`) })));
+  const failures = commitOutputs(outputs.map((out) => ({ out, text: () => documentText(doc, `${out.flag} ${showPath(out.path)}`) })));
   try {
     const opt = {
       color: useColor(io, flags.color), verbose: flags.verbose ?? false, tables: flags.tables ?? false, profile,

@@ -9,7 +9,7 @@ import { DEFAULT_KEY_COUNTERS, type KeyCounter } from '../report/sweep/table.ts'
 import { formatSweepJson, formatSweepTerminal } from '../report/sweep/terminal.ts';
 import { DEFAULT_PROFILE, loadProfile, profileFile } from '../input/profile.ts';
 import { checkLayoutLimits, checkMemory, DEFAULT_LIMITS, LimitError, type FootprintOptions, type Limits } from '../input/limits.ts';
-import type { ExitStatus } from '../model/errors.ts';
+import { showPath, type ExitStatus } from '../model/errors.ts';
 import { EXIT_IO } from './errors.ts';
 import { envInfo, makeSweepDocument, toolInfo } from '../run/document.ts';
 import { AXIS_FLAG, planSweep, type SweepFlags, type SweepPlan } from '../input/sweep-plan.ts';
@@ -21,7 +21,7 @@ import {
   addLimitOptions, addWhatIfOptions, KERNEL_HELP, limitsFromFlags, parseIterations, parseKeyCounters, parseKernelOption, parsePositiveInt,
   parsePositiveNumber, parseProfile, parseStrategies, parseTimeMs, type LimitFlags,
 } from './options.ts';
-import { commitOutputs, discardOutputs, openOutputs } from './output.ts';
+import { commitOutputs, discardOutputs, checkOutputs } from './output.ts';
 import { Progress } from './progress.ts';
 
 interface Flags extends SweepFlags, LimitFlags {
@@ -92,7 +92,7 @@ async function sweepAction(flags: Flags, io: Io, status: ExitStatus): Promise<vo
   const memory = checkPoints(plan, limits, { kernels, strategies: cfg.strategies.length });
   const inFlight = [...memory].sort((a, b) => b - a).slice(0, workers).reduce((a, b) => a + b, 0);
   checkMemory(inFlight, limits, `sweep ${plan.flags}`, workers > 1 ? ` (the ${workers} largest points at once, one per worker)` : '');
-  const outputs = openOutputs(
+  const outputs = checkOutputs(
     ([['--output', flags.output], ['--svg', flags.svg], ['--html', flags.html]] as const).flatMap(([flag, path]) => (path === undefined ? [] : [{ flag, path }])),
     [profileFile(profileRef)],
   );
@@ -123,7 +123,7 @@ async function sweepAction(flags: Flags, io: Io, status: ExitStatus): Promise<vo
   try {
     io.out(flags.json ? formatSweepJson(doc) : formatSweepTerminal(doc, keys, { color: useColor(io, flags.color), chart: flags.chart }));
     if (!flags.quiet) {
-      for (const o of outputs) if (!failures.some((f) => f.message.startsWith(`${o.flag} `))) io.err(`${o.flag}: wrote ${o.path}\n`);
+      for (const o of outputs) if (!failures.some((f) => f.message.startsWith(`${o.flag} `))) io.err(`${o.flag}: wrote ${showPath(o.path)}\n`);
     }
   } finally {
     for (const f of failures) io.err(`${f.message}\n`);

@@ -110,10 +110,11 @@ export function checkSchema(value: unknown, schema: JsonSchema, opts: CheckOptio
     const obj = value as Record<string, unknown>;
     const props = (schema.properties ?? {}) as Record<string, JsonSchema>;
     for (const key of (schema.required ?? []) as string[]) {
-      if (obj[key] === undefined) return problem(`missing required key ${JSON.stringify(key)}`);
+      if (!Object.hasOwn(obj, key) || obj[key] === undefined) return problem(`missing required key ${JSON.stringify(key)}`);
     }
     for (const [key, v] of Object.entries(obj)) {
-      const sub: unknown = props[key] ?? schema.additionalProperties;
+      // own keys only: a document's "__proto__" or "constructor" key is not the schema's
+      const sub: unknown = Object.hasOwn(props, key) ? props[key] : schema.additionalProperties;
       if (sub === false) {
         if (!opts.strict) continue;
         const allowed = Object.keys(props);
@@ -155,13 +156,21 @@ export function parseRunDocument(text: string, file: string): RunDocument {
  * What the schema cannot say and the renderers rely on (a document from another version, or
  * edited by hand, that passes the schema must not crash one): within a fixture every strategy
  * answers the same requests, numbered in order (the requests table reads request i of each
- * strategy), and the IOMMU PTE counts are keyed by page size in bytes.
+ * strategy), the IOMMU PTE counts are keyed by page size in bytes, and times stay small enough
+ * that compare's differences and margins are finite.
  */
 export function checkConsistency(doc: RunDocument): SchemaProblem | null {
+  for (const [i, t] of (doc.tasks ?? []).entries()) {
+    const p = checkTimes(t.timing, `tasks[${i}].timing`);
+    if (p !== null) return p;
+  }
   for (const [f, fx] of doc.fixtures.entries()) {
     const first = fx.strategies[0];
     for (const [k, s] of fx.strategies.entries()) {
       const at = `fixtures[${f}].strategies[${k}]`;
+      const times = checkTimes(s.modelled, `${at}.modelled`, ['mapNs', 'unmapNs']) ??
+        (s.timing === undefined ? null : checkTimes(s.timing.map, `${at}.timing.map`) ?? checkTimes(s.timing.unmap, `${at}.timing.unmap`));
+      if (times !== null) return times;
       if (first !== undefined && s.requests.length !== first.requests.length) {
         return { path: `${at}.requests`, message: `expected ${first.requests.length} requests, as strategies[0] (${describeValue(first.strategy)}) has: every strategy answers the same requests, got ${s.requests.length}` };
       }
@@ -184,4 +193,22 @@ export function checkConsistency(doc: RunDocument): SchemaProblem | null {
 /** Reads a result document (compare, export); any problem is an InputError naming the file (exit 2). */
 export function readRunDocument(path: string): RunDocument {
   return parseRunDocument(readText(path, 'result documents'), path);
+}
+
+/**
+ * The most a time in a document may be, ns (10^30, 3 * 10^13 years). A modelled time is at most
+ * 10^9 ns per event times counts below 2^53; anything larger is an edited document, and would
+ * overflow the differences and margins compare works out into Infinity.
+ */
+const MAX_TIME_NS = 1e30;
+/** The most a relative margin of error may be, percent. */
+const MAX_RME = 1e6;
+
+function checkTimes(o: object, at: string, keys: readonly string[] = ['mean', 'p50', 'p99', 'min', 'max', 'sd', 'rme']): SchemaProblem | null {
+  for (const key of keys) {
+    const v = (o as Record<string, unknown>)[key];
+    const max = key === 'rme' ? MAX_RME : MAX_TIME_NS;
+    if (typeof v === 'number' && v > max) return { path: `${at}.${key}`, message: `expected at most ${max}${key === 'rme' ? ' (percent)' : ' ns'}, got ${v}` };
+  }
+  return null;
 }

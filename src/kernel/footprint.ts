@@ -28,6 +28,8 @@ export interface FootprintOptions {
   strategies: number;
 }
 
+/** A kernel's own small structures (counters, caches, the first IOMMU table, the rest). */
+const KERNEL_BYTES = 1 << 20;
 /** JS objects per VMA (vm_area_struct, page table, regions, plan) and per request (layout, vfio_dma, records). */
 const VMA_BYTES = 1024;
 const REQUEST_BYTES = 512;
@@ -78,21 +80,28 @@ interface VmaCost {
   pages: number;
   /** IOMMU leaf runs if the whole VMA is mapped once. */
   entries: number;
-  /** pages of a BAR (PTE tables may hang under them when mapped with 4 KiB leaves). */
+  /** pages of a BAR that 4 KiB leaves may map (a PTE table per 2 MiB of them, pfnmap.ts). */
   barPages: number;
   runs: number;
   /** typed arrays allocated when the kernel is built, whatever is mapped. */
   fixedBytes: number;
 }
 
-function vmaCost(v: LayoutVma, pgsizes: readonly number[]): VmaCost {
+function vmaCost(v: LayoutVma, pgsizes: readonly number[], mmioBase: ReadonlyMap<string, number>): VmaCost {
   const pages = v.size / PAGE_SIZE;
   const base = { start: v.start, end: v.start + v.size, pages, barPages: 0 };
   const b = v.backing;
   if (b.kind === 'pfnmap') {
     // pud and pmd slot arrays (unless populated at mmap; another host era may not populate)
     const slots = (size: number): number => Math.ceil(base.end / size) - Math.floor(v.start / size);
-    return { ...base, barPages: pages, entries: 1 + 2 * pgsizes.filter((s) => s > PAGE_SIZE).length, runs: 0, fixedBytes: slots(SZ_1G) + slots(SZ_2M) };
+    // 4 KiB leaves under a fault-filled BAR (6.12+): all of it when the mmap or the BAR is not
+    // 2 MiB aligned or leafSize pins 4K, else only the partial 2 MiB slots at its two ends
+    const phys = (mmioBase.get(b.mmio) ?? 0) + b.offset;
+    const ptes = b.leafSize === PAGE_SIZE || v.start % SZ_2M !== 0 || phys % SZ_2M !== 0;
+    return {
+      ...base, barPages: ptes ? pages : Math.min(pages, 2 * (SZ_2M / PAGE_SIZE)),
+      entries: 1 + 2 * pgsizes.filter((s) => s > PAGE_SIZE).length, runs: 0, fixedBytes: slots(SZ_1G) + slots(SZ_2M),
+    };
   }
   const g = ramGeometry(v)!;
   const populated = b.kind === 'hugetlb' ? true : b.populated;
@@ -120,7 +129,8 @@ const pow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 export function footprint(layout: Layout, opts: FootprintOptions): Footprint {
   const pgsizes = layout.system.iommu.pgsizes;
-  const costs = layout.vmas.map((v) => vmaCost(v, pgsizes)).sort((a, b) => a.start - b.start);
+  const mmioBase = new Map(layout.mmio.map((r) => [r.name, r.base]));
+  const costs = layout.vmas.map((v) => vmaCost(v, pgsizes, mmioBase)).sort((a, b) => a.start - b.start);
   const n = costs.length;
   // prefix sums: cum[i] = total of costs[0 .. i-1]
   const cumPages = new Float64Array(n + 1);
@@ -171,12 +181,12 @@ export function footprint(layout: Layout, opts: FootprintOptions): Footprint {
       bar -= c.barPages * share;
     }
     pages += Math.max(0, p);
-    entries += Math.max(0, e) + 2; // a request may split a run at each end
+    entries += Math.min(Math.max(0, p), Math.max(0, e) + 2); // a request may split a run at each end; a leaf run holds a page at least
     barPages += Math.max(0, bar);
   }
   const iommuBytes = IOMMU_ENTRY_BYTES * Math.max(IOMMU_MIN_ENTRIES, pow2(entries));
   const pteBytes = PTE_TABLE_BYTES * Math.ceil(barPages / (SZ_2M / PAGE_SIZE));
-  const perKernel = fixedBytes + iommuBytes + pteBytes + VMA_BYTES * n + REQUEST_BYTES * layout.requests.length;
+  const perKernel = KERNEL_BYTES + fixedBytes + iommuBytes + pteBytes + VMA_BYTES * n + REQUEST_BYTES * layout.requests.length;
   const memoryBytes = Math.ceil(opts.kernels * perKernel + opts.strategies * RESULT_BYTES * layout.requests.length);
   return { pages: Math.ceil(pages), runs, memoryBytes, requests: layout.requests.length, vmas: n };
 }

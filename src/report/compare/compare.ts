@@ -136,7 +136,8 @@ function push(ctx: Ctx, row: Omit<CompareRow, 'delta' | 'ratio'> & Partial<Pick<
 
 function numbers(base: number, current: number): { delta: number; ratio: number | null } {
   const delta = current - base;
-  return { delta, ratio: base === 0 ? null : delta / base };
+  const ratio = base === 0 ? null : delta / base;
+  return { delta, ratio: ratio !== null && Number.isFinite(ratio) ? ratio : null }; // a base too small to divide by counts as zero
 }
 
 function compareCounter(ctx: Ctx, fixture: string, strategy: string, op: Op, metric: string, b: number | undefined, c: number | undefined): void {
@@ -261,7 +262,8 @@ function summaryDiff(b: FixtureResult, c: FixtureResult): string {
   const bs = b.summary as unknown as Record<string, unknown>;
   const cs = c.summary as unknown as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(bs), ...Object.keys(cs)])];
-  return keys.filter((k) => bs[k] !== cs[k]).map((k) => `${k} ${String(bs[k] ?? '-')} -> ${String(cs[k] ?? '-')}`).join(', ');
+  const own = (o: Record<string, unknown>, k: string): unknown => (Object.hasOwn(o, k) ? o[k] : undefined); // "__proto__" too
+  return keys.filter((k) => own(bs, k) !== own(cs, k)).map((k) => `${k} ${String(own(bs, k) ?? '-')} -> ${String(own(cs, k) ?? '-')}`).join(', ');
 }
 
 function compareFixture(ctx: Ctx, key: string, b: FixtureResult, c: FixtureResult, notes: Set<string>): void {

@@ -37,7 +37,8 @@ export function formatCsv(doc: RunDocument): string {
           fx.fixture, s.strategy, s.kernel, op, s.verdict, s.modelled.profile,
           op === 'map' ? s.modelled.mapNs : s.modelled.unmapNs,
           t?.mean, t?.p50, t?.p99, t?.min, t?.max, t?.sd, t?.rme, t?.samples,
-          ...counters.map((c) => s.counters[op][c as keyof typeof s.counters.map]),
+          // own keys only: a counter named "__proto__" in one strategy is not Object.prototype in another
+          ...counters.map((c) => (Object.hasOwn(s.counters[op], c) ? s.counters[op][c as keyof typeof s.counters.map] : undefined)),
         ];
         lines.push(row.map(field).join(','));
       }
