@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import type { Command } from 'commander';
-import { buildProgram } from '../src/cli/program.ts';
+import { buildProgram, loadCommands } from '../src/cli/program.ts';
 import type { Io } from '../src/cli/io.ts';
 import { bundledFixtures } from '../src/input/bundled.ts';
 
@@ -128,12 +128,13 @@ function commands(script: string): Command_[] {
 
 const ALL_COMMANDS: (Command_ & { step: Step })[] = STEPS.flatMap((s) => (s.run === undefined ? [] : commands(s.run).map((c) => ({ ...c, step: s }))));
 
+const COMMAND_MODULES = await loadCommands();
 const quietIo: Io = { out() {}, err() {}, stdoutColor: false, stderrIsTTY: false, stderrColumns: 80, env: {} };
 
 /** Parses `vfio-pin-bench <args>` with the CLI's own definitions (a fresh program each time);
  *  returns the command and its operands. Throws on an unknown option or a bad value. */
 function parseCli(args: string[]): { cmd: Command; operands: string[]; opts: Record<string, unknown> } {
-  const program = buildProgram(quietIo);
+  const program = buildProgram(quietIo, undefined, COMMAND_MODULES);
   const [name, ...rest] = args;
   const cmd = program.commands.find((c) => c.name() === name);
   assert.ok(cmd !== undefined, `vfio-pin-bench has no command "${name}" (it has ${program.commands.map((c) => c.name()).join(', ')})`);

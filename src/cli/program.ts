@@ -1,19 +1,10 @@
 // The commander program and main(): wiring only. Every error ends as an exit code here.
 
-import { Command } from 'commander';
-import { calibrateCommand } from './calibrate.ts';
-import { checkCommand } from './check.ts';
-import { compareCommand } from './compare.ts';
+import { Command, Help } from 'commander';
 import type { ExitStatus } from '../model/errors.ts';
+import { COMMANDS, commandNamed, type AddCommand } from './commands.ts';
 import { exitCodeFor, EXIT_OK } from './errors.ts';
-import { exportCommand } from './export.ts';
-import { importCommand } from './import.ts';
 import { processIo, type Io } from './io.ts';
-import { listCommand } from './list.ts';
-import { runCommand } from './run.ts';
-import { showCommand } from './show.ts';
-import { sweepCommand } from './sweep.ts';
-import { validateCommand } from './validate.ts';
 import { toolVersion } from './version.ts';
 
 const EXAMPLES = `
@@ -36,35 +27,48 @@ stderr or an output file could not be written (docs/reliability.md).
 `;
 
 
-export function buildProgram(io: Io, status: ExitStatus = { code: EXIT_OK }): Command {
+/** The program with the commands in `loaded` defined in full and every other one as a stub
+ *  (name and summary only, never run: main() loads the command argv names). */
+export function buildProgram(io: Io, status: ExitStatus = { code: EXIT_OK }, loaded: ReadonlyMap<string, AddCommand> = new Map()): Command {
   const program = new Command('vfio-pin-bench');
+  const stubs = new Map<Command, string>();
   // Settings before any .command(): subcommands copy them when created.
   program
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureHelp({
+      // a stub lists the real command's term (COMMANDS), so the listing does not depend on what is loaded
+      subcommandTerm(this: Help, cmd: Command): string {
+        return stubs.get(cmd) ?? Help.prototype.subcommandTerm.call(this, cmd);
+      },
+    })
     .showHelpAfterError('(add --help for usage)')
     .description('Simulate the Linux VFIO type1 DMA-map path and compare the kernel\'s pinning strategies by counters, modelled time and an IOVA -> PFN oracle.')
     .version(toolVersion(), '-V, --version', 'print the version')
     .helpCommand('help [command]', 'show help for a command')
     .addHelpText('after', EXAMPLES);
-  runCommand(program, io, status);
-  compareCommand(program, io, status);
-  calibrateCommand(program, io);
-  checkCommand(program, io, status);
-  exportCommand(program, io);
-  importCommand(program, io);
-  listCommand(program, io);
-  showCommand(program, io);
-  sweepCommand(program, io, status);
-  validateCommand(program, io);
+  for (const c of COMMANDS) {
+    const add = loaded.get(c.name);
+    if (add !== undefined) add(program, io, status);
+    else stubs.set(program.command(c.name).summary(c.summary), c.term);
+  }
   return program;
 }
 
-/** Runs the CLI on process-style argv (node, script, ...args); returns the exit code. */
+/** Loads the modules of the named commands (all of them when `names` is omitted). */
+export async function loadCommands(names?: readonly string[]): Promise<Map<string, AddCommand>> {
+  const rows = COMMANDS.filter((c) => names === undefined || names.includes(c.name));
+  return new Map(await Promise.all(rows.map(async (c) => [c.name, await c.load()] as const)));
+}
+
+/** Runs the CLI on process-style argv (node, script, ...args); returns the exit code. Only the
+ *  command argv names is imported; `--help` and an unknown command import none. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const status: ExitStatus = { code: EXIT_OK };
   try {
-    await buildProgram(io, status).parseAsync([...argv]);
+    const name = commandNamed(argv.slice(2));
+    const loaded = await loadCommands(name === undefined ? [] : [name]);
+    await buildProgram(io, status, loaded).parseAsync([...argv]);
     return status.code;
   } catch (err) {
     return exitCodeFor(err, io);
