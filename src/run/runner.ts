@@ -7,7 +7,6 @@ import { loadProfile } from '../input/profile.ts';
 import type { FixtureResult, StrategyResult } from '../model/result.ts';
 import type { Strategy } from '../strategies/strategy.ts';
 import { judge } from './judge.ts';
-import { onePass, timeStrategy } from './timing.ts';
 
 export interface RunOptions {
   /** the strategies, resolved from the registry once by the caller; tables keep this order. */
@@ -42,21 +41,18 @@ export async function runLayout(layout: Layout, source: string, opts: RunOptions
     const at0 = done;
     const { result, passMs, ioctlMs } = judge(layout, strategy, profile, (r, n) => opts.onProgress?.(at0 + share[r]! * 0.999, steps, `${what0} (request ${r}/${n})`));
     done++;
-    if (opts.timed && passMs >= opts.timeMs) {
-      // the judge's pass alone took the budget: it is the one sample (timing.ts onePass)
-      result.timing = onePass(ioctlMs);
-      done++;
-    } else if (opts.timed) {
+    if (opts.timed) {
       const what = `${layout.name}: ${strategy.name}: timing`;
       opts.onProgress?.(done, steps, what);
-      // short passes get a JIT warm-up first; long ones are warm after the untimed pass.
+      // the judge's pass is the one sample, the first sample, or a warm-up (timing.ts timeAfterJudge).
       // Progress inside the step: the map task fills its first half, the unmap task the second,
       // each by the larger of its share of the budget and of the sample cap.
       const at = done;
       let taskStart = performance.now();
       let side: 'map' | 'unmap' = 'map';
-      result.timing = await timeStrategy(layout, strategy, {
-        timeMs: opts.timeMs, maxSamples: opts.iterations, warmup: passMs < 50,
+      const { timeAfterJudge } = await import('./timing.ts'); // tinybench: loaded only when timing
+      result.timing = await timeAfterJudge(layout, strategy, { passMs, ioctlMs }, {
+        timeMs: opts.timeMs, maxSamples: opts.iterations,
         onSample: (task, n) => {
           if (task !== side) [side, taskStart] = [task, performance.now()];
           const part = Math.min(1, Math.max(n / opts.iterations, (performance.now() - taskStart) / opts.timeMs));

@@ -23,10 +23,8 @@ export async function runPoint(layout: Layout, cfg: PointConfig, onStrategy?: (s
     const { result, passMs, ioctlMs } = judge(layout, strategy, cfg.profile);
     const record = sweepRecord(result);
     if (cfg.timing !== undefined) {
-      const { onePass, timeStrategy } = await import('./timing.ts'); // tinybench: loaded only when timing
-      // a pass that alone took the budget is the one sample (timing.ts onePass)
-      if (passMs >= cfg.timing.timeMs) record.timing = onePass(ioctlMs);
-      else record.timing = await timeStrategy(layout, strategy, { timeMs: cfg.timing.timeMs, maxSamples: cfg.timing.iterations, warmup: true });
+      const { timeAfterJudge } = await import('./timing.ts'); // tinybench: loaded only when timing
+      record.timing = await timeAfterJudge(layout, strategy, { passMs, ioctlMs }, { timeMs: cfg.timing.timeMs, maxSamples: cfg.timing.iterations });
     }
     records.push(record);
     onStrategy?.(strategy.name);

@@ -10,6 +10,13 @@
 // wall-clock deadline that covers everything it does (warm-up, kernel setup, the ioctls,
 // release): after each sample the task stops once the deadline has passed or it has `maxSamples`
 // samples. Each task takes at most about `timeMs` plus one sample, and always at least one sample.
+//
+// The counted pass: the judge has already simulated every request once (for the counters and
+// the oracle) and timed its ioctls (simulate.ts ioctlMs). When that pass is long enough to warm
+// the JIT up by itself (WARM_PASS_MS: no warm-up would run before it), it is each task's first
+// sample instead of being thrown away, and its time counts against each task's budget; a pass
+// as long as the budget is the only sample (onePass). Shorter passes are cold: they warm up
+// instead, and the samples are all fresh passes. timeAfterJudge() makes the choice.
 
 import { Bench, type Statistics, type Task } from 'tinybench';
 import { Kernel } from '../kernel/kernel.ts';
@@ -28,7 +35,14 @@ export interface TimingOptions {
   warmup: boolean;
   /** called after every sample: (task, samples so far). */
   onSample?: (task: 'map' | 'unmap', samples: number) => void;
+  /** the judge's pass (ms in its map ioctls, and in its unmap ioctls and release) as each
+   *  task's first sample, charged to its budget; only without warm-up (it would be cold). */
+  counted?: { map: number; unmap: number };
 }
+
+/** A judged pass at least this long warms the JIT up by itself: it is timed as the first
+ *  sample and no warm-up runs; a shorter one gets a warm-up and is not a sample. */
+export const WARM_PASS_MS = 50;
 
 /** Mapped kernels handed from the map task to the unmap task; a few at most (memory). */
 const MAX_STASH = 2;
@@ -82,9 +96,10 @@ class Budget {
   private deadline = Infinity;
   samples = 0;
   constructor(private readonly timeMs: number, private readonly maxSamples: number, private readonly now: () => number) {}
-  /** starts the clock (at the task's first beforeEach, or before the warm-up). */
-  start(): void {
-    if (this.deadline === Infinity) this.deadline = this.now() + this.timeMs;
+  /** starts the clock (at the task's first beforeEach, or before the warm-up), less the time
+   *  of a sample taken before (the counted pass). */
+  start(spentMs = 0): void {
+    if (this.deadline === Infinity) this.deadline = this.now() + this.timeMs - spentMs;
   }
   left(): number {
     return this.deadline - this.now();
@@ -104,6 +119,7 @@ function statsOf(task: Task): TimingStats {
 }
 
 export async function timeStrategy(layout: Layout, strategy: Strategy, opts: TimingOptions): Promise<{ map: TimingStats; unmap: TimingStats }> {
+  if (opts.counted !== undefined && opts.warmup) throw new Error('timeStrategy: a counted pass is a cold sample after a warm-up: ask for one or the other');
   // tinybench's own limits are out of the way (its time counts reported durations only);
   // the Budgets stop the tasks. Its warm-up is off: ours below counts against the budget.
   const bench = new Bench({ time: Infinity, iterations: opts.maxSamples, warmup: false });
@@ -113,6 +129,10 @@ export async function timeStrategy(layout: Layout, strategy: Strategy, opts: Tim
   const stash: Mapped[] = [];
   let k: Kernel;
   let mapped: Mapped;
+  // the counted pass, until each task has taken it as its first sample
+  let mapCounted = opts.counted?.map;
+  let unmapCounted = opts.counted?.unmap;
+  let countedNow = false;
 
   if (opts.warmup) {
     mapBudget.start();
@@ -124,16 +144,19 @@ export async function timeStrategy(layout: Layout, strategy: Strategy, opts: Tim
   }
 
   bench.add('map', () => {
+    if (countedNow) return { overriddenDuration: mapCounted! };
     const t = runRequests(k, layout, now);
     mapped = { k, unmapMs: t.unmap };
     return { overriddenDuration: t.map };
   }, {
     beforeEach: () => {
-      mapBudget.start();
-      k = new Kernel(layout, strategy);
+      mapBudget.start(mapCounted);
+      countedNow = mapCounted !== undefined;
+      if (!countedNow) k = new Kernel(layout, strategy);
     },
     afterEach: () => {
-      if (stash.length < MAX_STASH) stash.push(mapped);
+      if (countedNow) [countedNow, mapCounted] = [false, undefined];
+      else if (stash.length < MAX_STASH) stash.push(mapped);
       else release(mapped.k);
       mapBudget.check();
       opts.onSample?.('map', mapBudget.samples);
@@ -143,13 +166,16 @@ export async function timeStrategy(layout: Layout, strategy: Strategy, opts: Tim
   });
 
   bench.add('unmap', () => {
+    if (countedNow) return { overriddenDuration: unmapCounted! };
     const t0 = now();
     release(mapped.k);
     return { overriddenDuration: mapped.unmapMs + (now() - t0) };
   }, {
     // a kernel the map task left, or a fresh one mapped here (untimed)
     beforeEach: () => {
-      unmapBudget.start();
+      unmapBudget.start(unmapCounted);
+      countedNow = unmapCounted !== undefined;
+      if (countedNow) return;
       const s = stash.shift();
       if (s) mapped = s;
       else {
@@ -158,6 +184,7 @@ export async function timeStrategy(layout: Layout, strategy: Strategy, opts: Tim
       }
     },
     afterEach: () => {
+      if (countedNow) [countedNow, unmapCounted] = [false, undefined];
       unmapBudget.check();
       opts.onSample?.('unmap', unmapBudget.samples);
     },
@@ -170,4 +197,16 @@ export async function timeStrategy(layout: Layout, strategy: Strategy, opts: Tim
   for (const s of stash.splice(0)) release(s.k);
   const [map, unmap] = bench.tasks;
   return { map: statsOf(map!), unmap: statsOf(unmap!) };
+}
+
+/** Timing after the judge's pass (judge.ts: passMs, the pass's wall time; ioctlMs, its ioctls):
+ *  a pass as long as the budget is the one sample (onePass); a pass of WARM_PASS_MS or more is
+ *  the first sample, then fresh passes; a shorter one warms up first and every sample is fresh. */
+export async function timeAfterJudge(
+  layout: Layout, strategy: Strategy, judged: { passMs: number; ioctlMs: { map: number; unmap: number } },
+  opts: Omit<TimingOptions, 'warmup' | 'counted'>,
+): Promise<{ map: TimingStats; unmap: TimingStats }> {
+  if (judged.passMs >= opts.timeMs) return onePass(judged.ioctlMs);
+  if (judged.passMs >= WARM_PASS_MS) return timeStrategy(layout, strategy, { ...opts, warmup: false, counted: judged.ioctlMs });
+  return timeStrategy(layout, strategy, { ...opts, warmup: true });
 }
