@@ -8,13 +8,8 @@ import { CommanderError } from 'commander';
 import { InputError, oneLine, OutputError } from '../model/errors.ts';
 import type { Io } from './io.ts';
 
-export const EXIT_OK = 0;
-/** A finding the user asked to fail on: a regression (compare), an unsafe strategy (run --fail-on-unsafe). */
-export const EXIT_FAIL = 1;
-const EXIT_USAGE = 2;
-const EXIT_INTERNAL = 70;
-/** EX_IOERR (sysexits.h): stdout, stderr or an output file could not be written; the output is incomplete. */
-export const EXIT_IO = 74;
+export { EXIT_FAIL, EXIT_IO, EXIT_OK } from './exit-codes.ts';
+import { EXIT_INTERNAL, EXIT_IO, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 
 /** Writes one line to stderr; false when even that fails (stderr on a full disk or closed). */
 function tell(io: Io, text: string): boolean {

@@ -27,7 +27,8 @@ export function processIo(): Io {
     // isatty(2) rather than process.stderr, whose creation would make a pipe non-blocking
     stderrIsTTY: isatty(2),
     stderrColumns: (isatty(2) ? process.stderr.columns : 0) || 80,
-    ...(process.stdout.isTTY === true && process.stdout.columns > 0 ? { stdoutColumns: process.stdout.columns } : {}),
+    // isatty(1) first: process.stdout is created (and node's stream modules loaded) only for a terminal
+    ...(isatty(1) && process.stdout.columns > 0 ? { stdoutColumns: process.stdout.columns } : {}),
     env: process.env,
   };
 }

@@ -5,10 +5,10 @@ import { bundledFixtures } from '../input/bundled.ts';
 import { formatList } from '../report/show/list.ts';
 import { DEFAULT_PROFILE, listProfiles } from '../input/profile.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
-import { DEFAULT_FIXTURE } from '../input/inputs.ts';
+import { DEFAULT_FIXTURE } from '../input/bundled.ts';
 import { formatVersion, PARTS } from '../kernel/eras.ts';
 import { describeHost } from '../kernel/host.ts';
-import { KERNEL_HELP, parseKernelOption } from './options.ts';
+import { KERNEL_HELP, parseKernelOption } from './kernel-option.ts';
 import { useColor, type Io } from './io.ts';
 
 /** The era table as plain rows for the report. */

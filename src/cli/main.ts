@@ -3,7 +3,7 @@
 // line on stderr and exit 74, never 0 (docs/reliability.md).
 
 import { OutputError } from '../model/errors.ts';
-import { EXIT_IO } from './errors.ts';
+import { EXIT_IO } from './exit-codes.ts';
 import { writeFully } from './write-fd.ts';
 
 // `--version` alone needs none of the commands: answer it before loading them (commander and

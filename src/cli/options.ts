@@ -7,17 +7,14 @@ import { whatIfOptions, type FlagGroup } from '../input/whatif-flags.ts';
 import { isProfilePath, listProfiles } from '../input/profile.ts';
 import type { KeyCounter } from '../report/sweep/table.ts';
 import { STRATEGIES } from '../strategies/registry.ts';
-import { parseKernels } from '../input/kernels.ts';
-import { InputError } from '../model/errors.ts';
-import { parseKernelRelease, SUPPORTED_RANGE } from '../kernel/host.ts';
+import { parseKernelRelease } from '../kernel/host.ts';
 import { LIMIT_ROWS, limitsOf, parseLimit, type LimitKey, type Limits } from '../input/limits.ts';
 import { formatSize } from '../input/size.ts';
-import { didYouMean, nearest } from '../input/suggest.ts';
+import { didYouMean } from '../input/suggest.ts';
+import { parseList } from './kernel-option.ts';
 
-/** "a, b,,c" -> ["a", "b", "c"]. */
-export function parseList(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-}
+// list.ts imports these from the lighter kernel-option.ts (start-up); the other commands from here
+export { KERNEL_HELP, parseKernelOption, parseList } from './kernel-option.ts';
 
 /** "baseline,rfc" -> registry order, no duplicates; an unknown name lists the valid ones. */
 export function parseStrategies(value: string): string[] {
@@ -34,24 +31,6 @@ export function parseStrategies(value: string): string[] {
   return valid.filter((n) => names.includes(n));
 }
 
-/** --kernel: releases, each in the modelled range (InputError's text as commander's message). */
-export function parseKernelOption(value: string): number[] {
-  // a strategy name given to --kernel: the flag for it is -s
-  const names = STRATEGIES.map((s) => s.name);
-  for (const item of parseList(value)) {
-    const near = parseKernelRelease(item) === null ? nearest(item, names) : undefined;
-    if (near !== undefined) throw new InvalidArgumentError(`${JSON.stringify(item)} is not a kernel release; did you mean -s ${near}?`);
-  }
-  try {
-    return parseKernels(value, '--kernel');
-  } catch (e) {
-    if (e instanceof InputError) throw new InvalidArgumentError(e.message.replace(/^--kernel: /, ''));
-    throw e;
-  }
-}
-
-/** The --kernel option's help, shared by run and sweep. */
-export const KERNEL_HELP = `also (or, without -s, only) run these kernel releases, comma-separated, each composed from the era table (\`list --kernels\`): e.g. 6.12, 6.1,6.18 or $(uname -r); modelled: ${SUPPORTED_RANGE}`;
 
 /** A bundled profile's name, or a path to a profile file (ends in .json or has a '/'): the
  *  file is read and checked when the command starts (loadProfile), a bad one exits 2. */

@@ -35,7 +35,12 @@ export function buildProgram(io: Io, status: ExitStatus = { code: EXIT_OK }, loa
   // Settings before any .command(): subcommands copy them when created.
   program
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .configureOutput({
+      writeOut: (s) => io.out(s), writeErr: (s) => io.err(s),
+      // from io, as commander's defaults would read them from process.stdout / stderr (creating the streams)
+      getOutHelpWidth: () => io.stdoutColumns ?? 80, getErrHelpWidth: () => (io.stderrIsTTY ? io.stderrColumns : 80),
+      getOutHasColors: () => io.stdoutColor, getErrHasColors: () => false,
+    })
     .configureHelp({
       // a stub lists the real command's term (COMMANDS), so the listing does not depend on what is loaded
       subcommandTerm(this: Help, cmd: Command): string {

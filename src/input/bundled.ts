@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { readJson } from './read-file.ts';
 
+/** What `run` and `show` take with no fixture named. */
+export const DEFAULT_FIXTURE = 'gpu-16g-bar';
+
 const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures', import.meta.url));
 
 interface BundledFixture {

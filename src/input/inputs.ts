@@ -4,13 +4,13 @@
 
 import type { Layout } from '../model/layout.ts';
 import { InputError } from '../model/errors.ts';
-import { bundledFixtures } from './bundled.ts';
+import { bundledFixtures, DEFAULT_FIXTURE } from './bundled.ts';
 import { loadFixture } from './fixture.ts';
 import { applyWhatIf } from './whatif.ts';
 import { hasWhatIf, type WhatIf } from './whatif-flags.ts';
 import { didYouMean } from './suggest.ts';
 
-export const DEFAULT_FIXTURE = 'gpu-16g-bar';
+export { DEFAULT_FIXTURE };
 
 interface Input {
   layout: Layout;

@@ -10,7 +10,7 @@ import type { RunOptions } from './runner.ts';
 import type { FromRunWorker, RunJob } from './run-worker.ts';
 
 // dist/run/run-worker.js (compiled) or, under tsx, src/run/run-worker.js (registers tsx first)
-const WORKER_ENTRY = new URL('./run-worker.js', import.meta.url);
+const WORKER_ENTRY = new URL('../run/run-worker.js', import.meta.url);
 
 export function runLayoutInThread(layout: Layout, source: string, opts: RunOptions): Promise<FixtureResult> {
   const job: RunJob = {

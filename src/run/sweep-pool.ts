@@ -31,7 +31,7 @@ export function effectiveWorkers(requested: number, points: number): number {
 }
 
 // dist/run/sweep-worker.js (compiled) or, under tsx, src/run/sweep-worker.js (registers tsx first)
-const WORKER_ENTRY = new URL('./sweep-worker.js', import.meta.url);
+const WORKER_ENTRY = new URL('../run/sweep-worker.js', import.meta.url);
 
 export async function runSweep(plan: SweepPlan, cfg: PointConfig, opts: SweepRunOptions): Promise<SweepPoint[]> {
   const total = plan.points.length * cfg.strategies.length;
