@@ -34,6 +34,8 @@ export interface StartupRow {
   /** median of the pairwise wall-time ratios */
   wallRatio: number;
   targetCpuMs?: number;
+  /** every run's CPU ms, in order */
+  samplesCpuMs: number[];
 }
 
 export function distBuilt(): boolean {
@@ -55,6 +57,7 @@ export function measureStartup(runs: number): StartupRow[] {
       wallMs: median(a.map((u) => u.wallMs)), bareWallMs: median(b.map((u) => u.wallMs)),
       wallRatio: median(a.map((u, i) => u.wallMs / b[i]!.wallMs)),
       ...(c.targetCpuMs !== undefined ? { targetCpuMs: c.targetCpuMs } : {}),
+      samplesCpuMs: a.map((u) => u.cpuMs),
     });
   }
   return rows;
