@@ -228,7 +228,7 @@ describe('bench.yml', () => {
   test('the simulator\'s speed: npm run bench writes the file compare reads', () => {
     const bench = ALL_COMMANDS.filter((c) => c.step.id === 'speed');
     assert.equal(bench.length, 1);
-    assert.deepEqual(bench[0]!.argv, ['npm', 'run', 'bench', '--', '--output', 'bench-results/speed.json']);
+    assert.deepEqual(bench[0]!.argv, ['npm', 'run', 'bench', '--', '--output', 'bench-results/speed.json', '--report', 'bench-results/speed-report.json']);
   });
 
   test('the artifact, github-action-benchmark and the cache get the files the earlier steps wrote', () => {
