@@ -72,7 +72,7 @@ test('npm pack -> install in an empty folder: bin via npx, API import with types
   assert.ok(existsSync(join(tmp, tarball)), `npm pack wrote no ${tarball}`);
 
   const listing = ok(await sh('tar', ['-tzf', tarball], tmp), 'tar -tzf').stdout.split('\n').filter((l) => l !== '').map((l) => l.replace(/^package\//, ''));
-  for (const f of ['bin/vfio-pin-bench.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/run/v8-tuning.js',
+  for (const f of ['bin/vfio-pin-bench.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'dist/bundle/main.js', 'dist/run/v8-tuning.js',
     'dist/run/sweep-worker.js', 'docs/api.md', 'fixtures/gpu-16g-bar.json', 'profiles/xeon-e5-2.6ghz.json',
     'schema/result.schema.json', 'README.md', 'LICENSE', 'package.json']) {
     assert.ok(listing.includes(f), `the tarball lacks ${f}`);
