@@ -119,7 +119,10 @@ export function summaryCheck(
   room: number, pfnmap = true,
 ): number {
   const vma = k.mm.vmaAt(vaddr);
-  if (vma === null || (!pfnmap && vma.vm_flags & VM_PFNMAP) || vma.pt.follow(vaddr, write) !== pfn) return pinned + SUMMARY_MIN_PAGES;
+  // the page before was this vma's too, so its look-ups hit the vmacache in every round alike
+  if (vma === null || vaddr - PAGE_SIZE < vma.vm_start || (!pfnmap && vma.vm_flags & VM_PFNMAP) || vma.pt.follow(vaddr, write) !== pfn) {
+    return pinned + SUMMARY_MIN_PAGES;
+  }
   const isPfnmap = (vma.vm_flags & VM_PFNMAP) !== 0;
   if (isPfnmap !== rsvd) return pinned + SUMMARY_MIN_PAGES;
   const m = uniformPages(k, vma, vaddr, write, Math.min(npage, rsvd ? npage : room));

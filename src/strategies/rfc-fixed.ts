@@ -76,12 +76,21 @@ function try_io_pfnmap(k: Kernel, mm: MmStruct, vaddr: number, npage: number, pf
     // fixed: what is left of the vma after vaddr, not vma_pages(vma)
     const max = Math.min(npage, (vma.vm_end - vaddr) / PAGE_SIZE);
     // fixed: every pfn read from the page tables, not assumed from vm_pgoff
+    const sum = summaryStart(k); // (model: kernel/summarise.ts)
+    let check = 1;
     for (; pinned < max; pinned++) {
+      if (sum !== null && pinned) {
+        // (model: a summarised step over a uniform range, kernel/summarise.ts; not kernel code)
+        pinned += sum.take(k, pinned);
+        if (pinned >= max) break;
+        if (pinned >= check) check = summaryCheck(k, sum, vaddr + pinned * PAGE_SIZE, false, pinned, pfn.v + pinned, true, max - pinned, max);
+      }
       const f = follow_pfn(k, vma, vaddr + pinned * PAGE_SIZE);
       if (f < 0 || !is_invalid_reserved_pfn(k, f)) break;
       if (pinned === 0) pfn.v = f;
       else if (f !== pfn.v + pinned) break;
     }
+    sum?.reset(); // (model: the Summary is the pin loop's again)
   }
   mm.mmap_sem.up_read();
 
