@@ -8,8 +8,16 @@
 
 import { COUNTER_NAMES, type Counters } from '../model/counters.ts';
 import { PAGE_SIZE } from '../model/units.ts';
-import type { Kernel } from './kernel.ts';
-import { VM_PFNMAP, type VmAreaStruct } from './mm.ts';
+import type { PhysMem } from './memory.ts';
+import { VM_PFNMAP, type MmStruct, type VmAreaStruct } from './mm.ts';
+
+/** What the summarised steps need of the kernel (kernel.ts imports this file). */
+interface Kernel {
+  readonly c: Counters;
+  readonly mem: PhysMem;
+  readonly mm: MmStruct;
+  readonly summary: Summary | null;
+}
 
 const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
 let reference = env?.VFIO_PIN_BENCH_REFERENCE_PATH === '1';
