@@ -29,7 +29,7 @@ describe('run', () => {
     const r = await cli(['run']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^gpu-16g-bar: /);
-    assert.match(r.stdout, /samples? per task/);
+    assert.match(r.stdout, /samples?\s+per\s+task/);
     assert.match(r.stdout, /^strategy +side +modelled +speed-up +simulator .* verdict$/m);
     assert.match(r.stdout, /^baseline +map +0\.5\d\d s +1\.0x .* ok$/m); // 4.16 on the BAR (0.400 s) + 4 GiB THP RAM per page
     for (const s of STRATEGIES) assert.match(r.stdout, new RegExp(`^${s.name.replace(/\./g, '\\.')} +map .* ok$`, 'm'));
