@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Io } from '../src/cli/io.ts';
 import { main } from '../src/cli/program.ts';
+import { bundledFixtures } from '../src/input/bundled.ts';
+import { loadFixture } from '../src/input/fixture.ts';
 import { Kernel } from '../src/kernel/kernel.ts';
 import type { Counters } from '../src/model/counters.ts';
 import { issue, release, simulate } from '../src/run/simulate.ts';
@@ -182,5 +184,22 @@ test('an UNMAP_DMA ending inside a 1 GiB IOMMU leaf: type1 v1 removes the whole 
       release(k);
       assert.ok(checkInvariants(k).every((c) => c.ok || c.severity === 'warn'), s.name);
     }
+  }
+});
+
+// every bundled fixture (multi-gpu too: 1 TiB of hugetlbfs and 256 GiB of BARs), the proposal
+// beside its base: the oracle after every map, every invariant after release, the same verdict
+test('every bundled fixture: the proposal passes the oracle and every invariant, as v6.18-folio does', () => {
+  for (const f of bundledFixtures()) {
+    const { layout: l } = loadFixture(f.name);
+    const s = simulate(l, proposal);
+    assert.equal(s.oracle.ok, true, `${f.name}: ${s.oracle.detail}`);
+    const bad = s.invariants.filter((c) => !c.ok && c.severity !== 'warn');
+    assert.deepEqual(bad, [], f.name);
+    const b = simulate(l, base);
+    assert.deepEqual(s.requests, b.requests, `${f.name}: requests' answers`);
+    assert.deepEqual(s.invariants, b.invariants, `${f.name}: invariants`);
+    assert.deepEqual(s.iommuPtes, b.iommuPtes, `${f.name}: IOMMU PTEs`);
+    assert.deepEqual(s.kernel.mapCounters, b.kernel.mapCounters, `${f.name}: map counters`);
   }
 });
