@@ -8,6 +8,7 @@ import { simulate } from '../src/run/simulate.ts';
 import { baseline } from '../src/strategies/baseline.ts';
 import { rfc } from '../src/strategies/rfc.ts';
 import { anon, bar, BAR_BASE, layout, M, map, PAGE, RAM_BASE, VA_BAR } from './layouts.ts';
+import { lineDiff } from './line-diff.ts';
 
 // a 256 MiB BAR mmap directly followed by 256 MiB of anonymous memory; one DMA map from
 // 128 MiB into the BAR for 256 MiB: 32,768 BAR pages, then 32,768 RAM pages.
@@ -77,26 +78,6 @@ test('the rfc file is the baseline file plus the seed patch (and its header)', (
   assert.ok(added.some((l) => l.includes('pinned = Math.min(npage, vma_pages(vma))')));
   assert.ok(added.length < 25, `rfc adds ${added.length} lines`);
 });
-
-/** What a line diff from a to b removes and adds (longest common subsequence). */
-function lineDiff(a: string[], b: string[]): { removed: string[]; added: string[] } {
-  const lcs = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
-  }
-  const removed: string[] = [];
-  const added: string[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    if (a[i] === b[j]) {
-      i++;
-      j++;
-    } else if (lcs[i + 1]![j]! >= lcs[i]![j + 1]!) removed.push(a[i++]!);
-    else added.push(b[j++]!);
-  }
-  return { removed: [...removed, ...a.slice(i)], added: [...added, ...b.slice(j)] };
-}
 
 test('the rfc-fixed file is the rfc file plus the fix (and its header)', () => {
   const registry = (l: string) => /^(export const rfc|  name: |  kernel: |  description: |  source: )/.test(l);
