@@ -15,7 +15,7 @@ import type { Layout } from './model/layout.ts';
 import type { FixtureResult, RunDocument } from './model/result.ts';
 import { makeDocument } from './run/document.ts';
 import { runLayout, type RunOptions as RunnerOptions } from './run/runner.ts';
-import { STRATEGIES } from './strategies/registry.ts';
+import { DEFAULT_STRATEGIES, STRATEGIES } from './strategies/registry.ts';
 import { checkLayoutLimits, DEFAULT_LIMITS, limitsOf, type Limits } from './input/limits.ts';
 import { didYouMean } from './input/suggest.ts';
 
@@ -97,7 +97,7 @@ export interface RunOptions {
  *  is a result (verdict "unsafe"), not an exception. */
 export async function run(fixtures: string | Fixture | readonly (string | Fixture)[] = DEFAULT_FIXTURE, options: RunOptions = {}): Promise<RunDocument> {
   const valid = STRATEGIES.map((s) => s.name);
-  const strategies = [...(options.strategies ?? valid)];
+  const strategies = [...(options.strategies ?? DEFAULT_STRATEGIES.map((s) => s.name))];
   if (strategies.length === 0) throw new InputError(`strategies: expected at least one of ${valid.join(', ')}`);
   for (const name of strategies) {
     if (!valid.includes(name)) throw new InputError(`strategies: unknown strategy ${JSON.stringify(name)}${didYouMean(name, valid)}`);

@@ -43,13 +43,13 @@ export function parseProfile(value: string): string {
 
 export function parsePositiveInt(value: string): number {
   const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1');
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of at least 1, in decimal digits (like 5)');
   return n;
 }
 
 export function parsePositiveNumber(value: string): number {
   const n = /^[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : NaN;
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number greater than 0');
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a number greater than 0, in decimal digits (like 200 or 0.5)');
   return n;
 }
 

@@ -3,20 +3,25 @@
 // "baseline"?". Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps,
 // case-insensitive), plus unique prefixes ("v6.15" -> "v6.15-pgmask"). Pure.
 
-/** Edits (insert, delete, substitute, swap two neighbours) to turn a into b. */
+/** Edits (insert, delete, substitute, swap two neighbours) to turn a into b: three rows of the
+ *  table at a time, so memory is O(|b|). */
 export function editDistance(a: string, b: string): number {
   const x = a.toLowerCase();
   const y = b.toLowerCase();
-  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  let prev2 = new Array<number>(y.length + 1).fill(0);
+  let prev = Array.from({ length: y.length + 1 }, (_, j) => j);
+  let row = new Array<number>(y.length + 1).fill(0);
   for (let i = 1; i <= x.length; i++) {
+    row[0] = i;
     for (let j = 1; j <= y.length; j++) {
       const cost = x[i - 1] === y[j - 1] ? 0 : 1;
-      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = v;
+      let v = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) v = Math.min(v, prev2[j - 2]! + 1);
+      row[j] = v;
     }
+    [prev2, prev, row] = [prev, row, prev2];
   }
-  return d[x.length]![y.length]!;
+  return prev[y.length]!;
 }
 
 /** The valid name closest to `name`, when close enough to be what was meant: a unique name it
@@ -32,6 +37,7 @@ export function nearest(name: string, valid: readonly string[]): string | undefi
   let bestD = Infinity;
   let tie = false;
   for (const v of valid) {
+    if (Math.abs(v.length - n.length) > limit) continue; // at least that many edits: never near
     const dist = editDistance(n, v);
     if (dist < bestD) [best, bestD, tie] = [v, dist, false];
     else if (dist === bestD && v !== best) tie = true;

@@ -152,6 +152,36 @@ export class IommuDomain {
     return this.paddr[r]! + Math.floor((iova - this.iova[r]!) / sz) * sz; // dma_pte_addr(pte): the leaf's base
   }
 
+  /** Summarised step (kernel/summarise.ts) of vfio_unmap_unpin()'s contiguity probe: the len at
+   *  which `for (len = PAGE_SIZE; !fgsp && iova + len < end; len += PAGE_SIZE)` with
+   *  `iommu_iova_to_phys(iova + len) != phys + len` breaks, counting the same probes, run by run. */
+  iova_to_phys_contig(iova: number, phys: number, end: number): number {
+    let len = 4096;
+    if (this.fgsp) return len;
+    let probes = 0;
+    while (iova + len < end) {
+      const x = iova + len;
+      const r = this.lookup(x);
+      probes++;
+      if (r < 0) break;
+      const sz = this.pgsz[r]!;
+      const s = this.iova[r]!;
+      if (!this.iovaToPhysBaseOnly || sz === 4096) {
+        if (this.paddr[r]! + (x - s) !== phys + len) break;
+        // every page from x to the run's end (or end) translates on: one probe each
+        const stop = Math.min(s + sz * this.cnt[r]!, end);
+        const n = (stop - x) / 4096;
+        probes += n - 1;
+        len += n * 4096;
+      } else {
+        if (this.paddr[r]! + Math.floor((x - s) / sz) * sz !== phys + len) break;
+        len += 4096;
+      }
+    }
+    this.c.iommu_iova_to_phys += probes;
+    return len;
+  }
+
   /** The translation without counting (the oracle's read of the IOMMU page table). */
   translate(iova: number): number {
     const r = this.lookup(iova);

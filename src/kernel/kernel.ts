@@ -13,6 +13,7 @@ import { placeFolios, regionSeed } from './placement.ts';
 import { planRam, type VmaPlan } from './ram_plan.ts';
 import type { HostKernel } from './host.ts';
 import { VfioIommu, type VfioDma } from './vfio_dma.ts';
+import { referencePath, Summary } from './summarise.ts';
 
 /** The functions a pinning strategy supplies; vfio_dma_do_map() / vfio_remove_dma() call them. */
 export interface VfioPinOps {
@@ -45,6 +46,10 @@ export class Kernel {
   readonly disable_hugepages: boolean;
   /** the host kernel: the era of each part. */
   readonly host: HostKernel;
+  /** the pin loops' summarised step (summarise.ts); null: the per-page reference path. */
+  readonly summary: Summary | null = referencePath() ? null : new Summary();
+  /** summarised unmap steps (iommu.ts, vfio_type1.ts put_pfns()); false: page by page. */
+  readonly summarise: boolean = !referencePath();
 
   constructor(
     readonly layout: Layout,

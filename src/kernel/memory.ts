@@ -157,6 +157,47 @@ export class PhysMem {
     else this.hostRefs.set(head, v);
   }
 
+  /** Summarised steps (summarise.ts): pages from pfn on (at most n) in the region holding pfn,
+   *  within one folio when it is huge; 0 outside every region. */
+  regionRun(pfn: number, n: number): number {
+    const r = this.regionOf(pfn);
+    if (r === null) return 0;
+    if (r.order === 0) return Math.min(n, r.basePfn + r.nrPages - pfn);
+    return Math.min(n, r.folioPages - ((pfn - r.basePfn) % r.folioPages));
+  }
+
+  /** Summarised steps: pages from pfn on (at most n) in one MMIO range and in no RAM; 0 if pfn is not. */
+  mmioRun(pfn: number, n: number): number {
+    let m = 0;
+    for (const r of this.mmio) if (pfn >= r.startPfn && pfn < r.endPfn) m = Math.min(n, r.endPfn - pfn);
+    if (m === 0) return 0;
+    for (const r of this.ram) if (r.startPfn < pfn + m && r.endPfn > pfn) m = r.startPfn > pfn ? r.startPfn - pfn : 0;
+    return m;
+  }
+
+  /** Summarised steps: `d` references on each of the n pages from pfn (n get_page() / put_page()
+   *  calls' worth of reference changes, without their counters), one region's pages only. */
+  addRefs(pfn: number, n: number, d: number): void {
+    while (n > 0) {
+      const r = this.regionOf(pfn);
+      if (r === null) {
+        for (; n > 0; n--) this.addRef(pfn++, d);
+        return;
+      }
+      if (r.order === 0) {
+        const m = Math.min(n, r.basePfn + r.nrPages - pfn);
+        r.refs.addEach(pfn - r.basePfn, m, d);
+        pfn += m;
+        n -= m;
+      } else {
+        const m = Math.min(n, r.folioPages - ((pfn - r.basePfn) % r.folioPages));
+        r.refs.add(Math.floor((pfn - r.basePfn) / r.folioPages), m * d);
+        pfn += m;
+        n -= m;
+      }
+    }
+  }
+
   /** Pages from pfn to the end of its folio (1 for an order-0 page). */
   folio_pages_from(pfn: number): number {
     const r = this.regionOf(pfn);

@@ -23,6 +23,9 @@ export interface PageTable {
   walk(vaddr: number, maxPages: number): { pfn: number; pages: number };
   /** bytes covered by the CPU page-table leaf mapping vaddr (PAGE_SIZE, PMD_SIZE, PUD_SIZE). */
   leafSize(vaddr: number): number;
+  /** summarised steps (summarise.ts): pages from vaddr on, within maxPages, that follow() maps
+   *  present for this access at pfn + i, without faulting; 0 if vaddr is not. */
+  presentRun(vaddr: number, write: boolean, maxPages: number): number;
 }
 
 /** Anonymous 4 KiB, THP and hugetlbfs memory: huge folios in [hugeStart, hugeEnd), 4 KiB pages elsewhere. */
@@ -133,5 +136,21 @@ export class AnonPageTable implements PageTable {
 
   leafSize(vaddr: number): number {
     return this.inHuge(vaddr) ? this.folioBytes : PAGE_SIZE;
+  }
+
+  presentRun(vaddr: number, write: boolean, maxPages: number): number {
+    const pfn = this.follow(vaddr, write);
+    if (pfn < 0) return 0;
+    if (this.smallState === null && this.hugeState === null) return this.populatedRun(vaddr, maxPages);
+    // leaf by leaf while each stays present for this access and linear
+    let pages = 0;
+    let a = vaddr;
+    while (pages < maxPages && this.follow(a, write) === pfn + pages) {
+      const leafPages = this.inHuge(a) ? this.folioPages - ((a - this.g.hugeStart) / PAGE_SIZE) % this.folioPages : 1;
+      const n = Math.min(leafPages, maxPages - pages);
+      pages += n;
+      a += n * PAGE_SIZE;
+    }
+    return pages;
   }
 }

@@ -126,6 +126,21 @@ export class PfnmapPageTable implements PageTable {
     return { pfn: this.pfnOf(vaddr), pages: Math.min(maxPages, (this.vmEnd - vaddr) / PAGE_SIZE) };
   }
 
+  presentRun(vaddr: number, _write: boolean, maxPages: number): number {
+    const rest = Math.min(maxPages, (this.vmEnd - vaddr) / PAGE_SIZE);
+    if (this.full) return rest;
+    // leaf by leaf while installed (the mapping is linear: vm_pgoff + index)
+    let pages = 0;
+    let a = vaddr;
+    while (pages < rest && this.follow(a) >= 0) {
+      const leaf = this.leafSize(a);
+      const n = Math.min(leaf / PAGE_SIZE - (a % leaf) / PAGE_SIZE, rest - pages);
+      pages += n;
+      a += n * PAGE_SIZE;
+    }
+    return pages;
+  }
+
   // The leaf that maps vaddr: what the faults installed, or, with every leaf present, the
   // largest that fits (vfio-pci installs a pud or pmd leaf only where the aligned block lies
   // wholly inside the vma and the pfn is aligned to it).

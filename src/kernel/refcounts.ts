@@ -26,6 +26,17 @@ export class RefDeltas {
     else this.addSlow(i, n);
   }
 
+  /** add(i, n) for each of count entries from i. */
+  addEach(i: number, count: number, n: number): void {
+    const a = this.a;
+    const end = i + count;
+    for (; i < end; i++) {
+      const w = a[i]! + n;
+      if (a[i] !== SPILL && w > -this.max && w < this.max) a[i] = w;
+      else this.addSlow(i, n);
+    }
+  }
+
   private addSlow(i: number, n: number): void {
     const w = this.get(i) + n;
     if (w > -this.max && w < this.max) {

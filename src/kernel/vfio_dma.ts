@@ -17,6 +17,9 @@ export class VfioDma extends RbNode {
   iommu_mapped = false;
   /** 6.18: some pfn of this dma was reserved or invalid (so unpin must go page by page). */
   has_rsvd = false;
+  /** proposed (docs/proposals/unmap-fastpath.md, in no kernel): some pfn of this dma was
+   *  neither reserved nor invalid (so unmap must find each chunk to unpin it). */
+  has_unrsvd = false;
   /** 5.12 (c3cbab24db38): VFIO_DMA_UNMAP_FLAG_VADDR invalidated vaddr until a MAP_FLAG_VADDR. */
   vaddr_invalid = false;
   constructor(

@@ -51,6 +51,37 @@ export function put_pfn(k: Kernel, pfn: number, prot: number): number {
   return 0;
 }
 
+/** Summarised step (summarise.ts) of a loop of put_pfn() on npage consecutive pfns: the same
+ *  counters and reference drops, a RAM region's (one folio at a time when huge) or an MMIO
+ *  range's pages at once; returns how many were unpinned (put_pfn() returned 1). */
+export function put_pfns(k: Kernel, pfn: number, npage: number, prot: number): number {
+  const c = k.c;
+  const mem = k.mem;
+  const unpin = k.host.unpin === 'unpin_user_pages_dirty_lock';
+  let unlocked = 0;
+  while (npage > 0) {
+    let m = mem.regionRun(pfn, npage);
+    if (m > 0) {
+      c.put_pfn += m;
+      c.is_invalid_reserved_pfn += m;
+      if (unpin) c.unpin_user_pages_dirty_lock += m;
+      if (prot & IOMMU_WRITE) c.set_page_dirty += m;
+      c.page_ref_put += m;
+      mem.addRefs(pfn, m, -1);
+      unlocked += m;
+    } else if ((m = mem.mmioRun(pfn, npage)) > 0) {
+      c.put_pfn += m;
+      c.is_invalid_reserved_pfn += m;
+    } else {
+      m = 1;
+      unlocked += put_pfn(k, pfn, prot);
+    }
+    pfn += m;
+    npage -= m;
+  }
+  return unlocked;
+}
+
 /** follow_fault_pfn()'s struct follow_pfnmap_args (on the stack in C). */
 const args = new FollowPfnmapArgs();
 

@@ -17,6 +17,7 @@ import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
 import { kv } from '../kernel/eras.ts';
 import { composeHost } from '../kernel/host.ts';
 import type { Strategy } from './strategy.ts';
+import { summaryCheck, summaryStart } from '../kernel/summarise.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.16.ts';
 
 const page: number[] = [0];
@@ -67,6 +68,8 @@ function vfio_pin_pages_remote(k: Kernel, dma: VfioDma, vaddr: number, npage: nu
   let lock_acct = 0;
   let iova = vaddr - dma.vaddr + dma.iova;
   k.c.vfio_pin_pages_remote++;
+  const sum = summaryStart(k); // (model: kernel/summarise.ts)
+  let check = 0;
 
   /* This code path is only user initiated */
   if (!k.mm) return -ENODEV;
@@ -94,6 +97,19 @@ function vfio_pin_pages_remote(k: Kernel, dma: VfioDma, vaddr: number, npage: nu
 
     /* Lock all the consecutive pages from pfn_base */
     for (vaddr += PAGE_SIZE, iova += PAGE_SIZE; pinned < npage; pinned++, vaddr += PAGE_SIZE, iova += PAGE_SIZE) {
+      if (sum !== null) {
+        // (model: a summarised step over a uniform range, kernel/summarise.ts; not kernel code)
+        const skip = sum.take(k, pinned);
+        if (!rsvd) lock_acct += skip;
+        pinned += skip;
+        vaddr += skip * PAGE_SIZE;
+        iova += skip * PAGE_SIZE;
+        if (pinned >= npage) break;
+        if (pinned >= check) {
+          const room = dma.lock_cap ? npage : limit - k.mm.locked_vm - lock_acct;
+          check = summaryCheck(k, sum, vaddr, (dma.prot & IOMMU_WRITE) !== 0, pinned, pfn_base.v + pinned, rsvd, npage - pinned, room);
+        }
+      }
       ret = vaddr_get_pfn(k, vaddr, dma.prot, pfn);
       if (ret) break;
 

@@ -19,6 +19,7 @@ import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
 import { kv } from '../kernel/eras.ts';
 import { composeHost } from '../kernel/host.ts';
 import type { Strategy } from './strategy.ts';
+import { summaryCheck, summaryStart } from '../kernel/summarise.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-v4.16.ts';
 
 const page: number[] = [0];
@@ -75,12 +76,21 @@ function try_io_pfnmap(k: Kernel, mm: MmStruct, vaddr: number, npage: number, pf
     // fixed: what is left of the vma after vaddr, not vma_pages(vma)
     const max = Math.min(npage, (vma.vm_end - vaddr) / PAGE_SIZE);
     // fixed: every pfn read from the page tables, not assumed from vm_pgoff
+    const sum = summaryStart(k); // (model: kernel/summarise.ts)
+    let check = 1;
     for (; pinned < max; pinned++) {
+      if (sum !== null && pinned) {
+        // (model: a summarised step over a uniform range, kernel/summarise.ts; not kernel code)
+        pinned += sum.take(k, pinned);
+        if (pinned >= max) break;
+        if (pinned >= check) check = summaryCheck(k, sum, vaddr + pinned * PAGE_SIZE, false, pinned, pfn.v + pinned, true, max - pinned, max);
+      }
       const f = follow_pfn(k, vma, vaddr + pinned * PAGE_SIZE);
       if (f < 0 || !is_invalid_reserved_pfn(k, f)) break;
       if (pinned === 0) pfn.v = f;
       else if (f !== pfn.v + pinned) break;
     }
+    sum?.reset(); // (model: the Summary is the pin loop's again)
   }
   mm.mmap_sem.up_read();
 
@@ -100,6 +110,8 @@ function vfio_pin_pages_remote(k: Kernel, dma: VfioDma, vaddr: number, npage: nu
   let lock_acct = 0;
   let iova = vaddr - dma.vaddr + dma.iova;
   k.c.vfio_pin_pages_remote++;
+  const sum = summaryStart(k); // (model: kernel/summarise.ts)
+  let check = 0;
 
   /* This code path is only user initiated */
   if (!k.mm) return -ENODEV;
@@ -130,6 +142,19 @@ function vfio_pin_pages_remote(k: Kernel, dma: VfioDma, vaddr: number, npage: nu
 
     /* Lock all the consecutive pages from pfn_base */
     for (vaddr += PAGE_SIZE, iova += PAGE_SIZE; pinned < npage; pinned++, vaddr += PAGE_SIZE, iova += PAGE_SIZE) {
+      if (sum !== null) {
+        // (model: a summarised step over a uniform range, kernel/summarise.ts; not kernel code)
+        const skip = sum.take(k, pinned);
+        if (!rsvd) lock_acct += skip;
+        pinned += skip;
+        vaddr += skip * PAGE_SIZE;
+        iova += skip * PAGE_SIZE;
+        if (pinned >= npage) break;
+        if (pinned >= check) {
+          const room = dma.lock_cap ? npage : limit - k.mm.locked_vm - lock_acct;
+          check = summaryCheck(k, sum, vaddr, (dma.prot & IOMMU_WRITE) !== 0, pinned, pfn_base.v + pinned, rsvd, npage - pinned, room);
+        }
+      }
       ret = vaddr_get_pfn(k, vaddr, dma.prot, pfn);
       if (ret) break;
 

@@ -12,4 +12,6 @@ export interface Strategy extends VfioPinOps {
   description: string;
   /** where the modelled code comes from (release tag, commit, or list post). */
   source: string;
+  /** a patch of this project's, in no kernel: runs only when named (-s), never by default. */
+  proposal?: true;
 }

@@ -6,7 +6,7 @@
 
 import type { Kernel } from '../kernel/kernel.ts';
 import { PAGE_SIZE } from '../model/units.ts';
-import { put_pfn, vfio_find_vpfn, vfio_lock_acct } from '../kernel/vfio_type1.ts';
+import { put_pfn, put_pfns, vfio_find_vpfn, vfio_lock_acct } from '../kernel/vfio_type1.ts';
 import { type VfioDma } from '../kernel/vfio_dma.ts';
 
 // vfio_unpin_pages_remote() (4.16): put_pfn() on every page of a contiguous run.
@@ -14,7 +14,8 @@ export function vfio_unpin_pages_remote(k: Kernel, dma: VfioDma, iova: number, p
   k.c.vfio_unpin_pages_remote++;
   let unlocked = 0;
   let locked = 0;
-  for (let i = 0; i < npage; i++, iova += PAGE_SIZE) {
+  if (k.summarise) unlocked = put_pfns(k, pfn, npage, dma.prot); // (model: the loop below, summarised; no vpfns here)
+  else for (let i = 0; i < npage; i++, iova += PAGE_SIZE) {
     if (put_pfn(k, pfn++, dma.prot)) {
       unlocked++;
       if (vfio_find_vpfn(dma, iova)) locked++;
@@ -49,7 +50,8 @@ export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean
      * largest contiguous physical memory chunk to unmap.
      */
     let len = PAGE_SIZE;
-    for (; !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
+    if (k.summarise) len = domain.iova_to_phys_contig(iova, phys, end); // (model: the loop below, summarised)
+    else for (; !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
       const next = domain.iommu_iova_to_phys(iova + len);
       if (next !== phys + len) break;
     }

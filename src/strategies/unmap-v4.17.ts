@@ -6,7 +6,7 @@
 
 import type { Kernel } from '../kernel/kernel.ts';
 import { PAGE_SIZE } from '../model/units.ts';
-import { put_pfn, vfio_find_vpfn, vfio_lock_acct } from '../kernel/vfio_type1.ts';
+import { put_pfn, put_pfns, vfio_find_vpfn, vfio_lock_acct } from '../kernel/vfio_type1.ts';
 import { type VfioDma } from '../kernel/vfio_dma.ts';
 
 /** VFIO_IOMMU_TLB_SYNC_MAX (4.17+): fast-unmapped regions gathered before an IOTLB sync. */
@@ -23,7 +23,8 @@ export function vfio_unpin_pages_remote(k: Kernel, dma: VfioDma, iova: number, p
   k.c.vfio_unpin_pages_remote++;
   let unlocked = 0;
   let locked = 0;
-  for (let i = 0; i < npage; i++, iova += PAGE_SIZE) {
+  if (k.summarise) unlocked = put_pfns(k, pfn, npage, dma.prot); // (model: the loop below, summarised; no vpfns here)
+  else for (let i = 0; i < npage; i++, iova += PAGE_SIZE) {
     if (put_pfn(k, pfn++, dma.prot)) {
       unlocked++;
       if (vfio_find_vpfn(dma, iova)) locked++;
@@ -67,7 +68,8 @@ export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean
     }
     // To optimize for fewer iommu_unmap() calls, find the largest contiguous physical chunk.
     let len = PAGE_SIZE;
-    for (; !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
+    if (k.summarise) len = domain.iova_to_phys_contig(iova, phys, end); // (model: the loop below, summarised)
+    else for (; !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
       const next = domain.iommu_iova_to_phys(iova + len);
       if (next !== phys + len) break;
     }

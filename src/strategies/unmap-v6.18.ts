@@ -5,7 +5,7 @@
 
 import type { Kernel } from '../kernel/kernel.ts';
 import { PAGE_SIZE } from '../model/units.ts';
-import { put_pfn, vfio_lock_acct, vpfn_pages } from '../kernel/vfio_type1.ts';
+import { put_pfn, put_pfns, vfio_lock_acct, vpfn_pages } from '../kernel/vfio_type1.ts';
 import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
 
 /** VFIO_IOMMU_TLB_SYNC_MAX: fast-unmapped regions gathered before an IOTLB sync. */
@@ -24,7 +24,8 @@ export function vfio_unpin_pages_remote(k: Kernel, dma: VfioDma, iova: number, p
   const locked = vpfn_pages(dma, iova, npage);
 
   if (dma.has_rsvd) {
-    for (let i = 0; i < npage; i++) if (put_pfn(k, pfn++, dma.prot)) unlocked++;
+    if (k.summarise) unlocked = put_pfns(k, pfn, npage, dma.prot); // (model: the loop below, summarised)
+    else for (let i = 0; i < npage; i++) if (put_pfn(k, pfn++, dma.prot)) unlocked++;
   } else {
     unpin_user_page_range_dirty_lock(k, pfn, npage, (dma.prot & IOMMU_WRITE) !== 0);
     unlocked = npage;
@@ -79,7 +80,8 @@ export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean
     }
     // To optimize for fewer iommu_unmap() calls, find the largest contiguous physical chunk.
     let len = PAGE_SIZE;
-    for (; !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
+    if (k.summarise) len = domain.iova_to_phys_contig(iova, phys, end); // (model: the loop below, summarised)
+    else for (; !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
       const next = domain.iommu_iova_to_phys(iova + len);
       if (next !== phys + len) break;
     }

@@ -1,0 +1,111 @@
+// The unmap path of the proposed patch "vfio/type1: unmap a vfio_dma of reserved pfns without
+// a per-page walk" (docs/proposals/unmap-fastpath.md; ours, in no kernel), on the 6.18 unmap
+// path (unmap-v6.18.ts). With dma->has_unrsvd clear (no pinned page, only reserved or invalid
+// pfns: an MMIO BAR) there is nothing to unpin, so vfio_unmap_unpin() takes the rest of the
+// dma as one chunk (one iommu_iova_to_phys(), one iommu_unmap_fast() that clears the IOMMU
+// leaves) and vfio_unpin_pages_remote() skips its put_pfn() loop. A dma with any pinned page
+// keeps the 6.18 path, page by page.
+
+import type { Kernel } from '../kernel/kernel.ts';
+import { PAGE_SIZE } from '../model/units.ts';
+import { put_pfn, vfio_lock_acct, vpfn_pages } from '../kernel/vfio_type1.ts';
+import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
+
+/** VFIO_IOMMU_TLB_SYNC_MAX: fast-unmapped regions gathered before an IOTLB sync. */
+const VFIO_IOMMU_TLB_SYNC_MAX = 512;
+
+interface VfioRegion {
+  iova: number;
+  phys: number;
+  len: number;
+}
+
+// vfio_unpin_pages_remote() (6.18 + the proposal).
+export function vfio_unpin_pages_remote(k: Kernel, dma: VfioDma, iova: number, pfn: number, npage: number, do_accounting: boolean): number {
+  k.c.vfio_unpin_pages_remote++;
+  let unlocked = 0;
+  const locked = vpfn_pages(dma, iova, npage);
+
+  if (dma.has_rsvd) {
+    for (let i = 0; dma.has_unrsvd && i < npage; i++) if (put_pfn(k, pfn++, dma.prot)) unlocked++;
+  } else {
+    unpin_user_page_range_dirty_lock(k, pfn, npage, (dma.prot & IOMMU_WRITE) !== 0);
+    unlocked = npage;
+  }
+  if (do_accounting) vfio_lock_acct(k, locked - unlocked, null);
+
+  return unlocked;
+}
+
+// unpin_user_page_range_dirty_lock() (mm/gup.c): per folio in the range, mark it dirty once
+// and drop all its pins in one gup_put_folio(folio, nr, FOLL_PIN).
+function unpin_user_page_range_dirty_lock(k: Kernel, pfn: number, npage: number, make_dirty: boolean): void {
+  k.c.unpin_user_page_range_dirty_lock++;
+  for (let done = 0; done < npage; ) {
+    const p = pfn + done;
+    const nr = Math.min(npage - done, k.mem.folio_pages_from(p));
+    if (make_dirty) k.c.set_page_dirty++;
+    k.mem.put_page(p, nr);
+    done += nr;
+  }
+}
+
+// vfio_sync_unpin() (4.17+): one IOTLB sync, then unpin every gathered region.
+function vfio_sync_unpin(k: Kernel, dma: VfioDma, regions: VfioRegion[]): number {
+  let unlocked = 0;
+  k.domain.iotlb_sync();
+  for (const entry of regions) {
+    unlocked += vfio_unpin_pages_remote(k, dma, entry.iova, entry.phys / PAGE_SIZE, entry.len / PAGE_SIZE, false);
+  }
+  regions.length = 0;
+  return unlocked;
+}
+
+// vfio_unmap_unpin() (4.17+ + the proposal): per-page iommu_iova_to_phys() probe for each
+// physically contiguous chunk (unless fine-grained superpages, or no pinned page), unmap_unpin_fast() per chunk.
+// (unmap_unpin_slow() is only reached when the fast path's kzalloc fails: never here.)
+export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean): number {
+  k.c.vfio_unmap_unpin++;
+  let iova = dma.iova;
+  const end = dma.iova + dma.size;
+  const domain = k.domain;
+  const unmapped_region_list: VfioRegion[] = [];
+  let unlocked = 0;
+
+  if (!dma.size) return 0;
+
+  while (iova < end) {
+    const phys = domain.iommu_iova_to_phys(iova);
+    if (!phys) {
+      iova += PAGE_SIZE; // WARN_ON(!phys)
+      continue;
+    }
+    // To optimize for fewer iommu_unmap() calls, find the largest contiguous physical chunk.
+    /*
+     * A vfio_dma of reserved pfns only has nothing to unpin: take the
+     * rest of it as one chunk rather than walk it page by page.
+     */
+    let len = dma.has_unrsvd ? PAGE_SIZE : end - iova;
+    for (; dma.has_unrsvd && !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
+      const next = domain.iommu_iova_to_phys(iova + len);
+      if (next !== phys + len) break;
+    }
+    // unmap_unpin_fast()
+    const unmapped = domain.iommu_unmap_fast(iova, len);
+    if (unmapped) {
+      unmapped_region_list.push({ iova, phys, len: unmapped });
+      iova += unmapped;
+    }
+    if (unmapped_region_list.length >= VFIO_IOMMU_TLB_SYNC_MAX || !unmapped) {
+      unlocked += vfio_sync_unpin(k, dma, unmapped_region_list);
+    }
+    if (!unmapped) break; // WARN_ON(!unmapped) after unmap_unpin_slow()
+  }
+  dma.iommu_mapped = false;
+  if (unmapped_region_list.length) unlocked += vfio_sync_unpin(k, dma, unmapped_region_list);
+  if (do_accounting) {
+    vfio_lock_acct(k, -unlocked, null);
+    return 0;
+  }
+  return unlocked;
+}
