@@ -9,6 +9,11 @@
 // path: Node resolves npm's node_modules/.bin symlink for the main module.
 
 import { existsSync } from 'node:fs';
+import module from 'node:module';
+
+// Node 22.1+: keep V8's compiled code of the modules below in Node's on-disk compile cache
+// between runs (start-up). Node 20 has no such cache; not measured here (Node 20 only).
+module.enableCompileCache?.();
 
 const dist = new URL('../dist/', import.meta.url);
 const bundle = new URL('bundle/main.js', dist);
