@@ -150,7 +150,7 @@ scenarios.forEach((s, i) => {
   fixtures[i]!.strategies[0]!.timing = { map: timingStats(byName.get(`${s.name} map`)!), unmap: timingStats(byName.get(`${s.name} unmap`)!) };
 });
 const perPage = perPageMod !== undefined
-  ? { source: 'bench/per-page.ts', ...perPageMod.perPage({ quick: !full, repeat: full ? 1 : 3 }) }
+  ? { source: full ? 'bench/per-page.ts, issue 15\'s sizes' : 'bench/per-page.ts --quick: a sixteenth of issue 15\'s sizes; --full for them', ...perPageMod.perPage({ quick: !full, repeat: full ? 1 : 3 }) }
   : {
     source: 'bench/index.ts tinybench (mean wall time)',
     rows: scenarios.map((s): PerPageRow => {
