@@ -53,6 +53,16 @@ function changed(c: Comparison): [string, string, string][] {
 
 const strategy = (d: RunDocument, fx: number, s: number) => d.fixtures[fx]!.strategies[s]!;
 
+/** The document with a reference workload time on every timed strategy: 100 us +- 2% per side,
+ *  as many samples as the task (run/reference.ts takes one after each sample). */
+function withReference(d: RunDocument): RunDocument {
+  for (const s of d.fixtures.flatMap((f) => f.strategies)) {
+    const ref = (samples: number) => ({ mean: 100000, p50: 100000, p99: 110000, min: 95000, max: 120000, sd: 5000, rme: 2, samples });
+    s.reference = { map: ref(s.timing!.map.samples), unmap: ref(s.timing!.unmap.samples) };
+  }
+  return d;
+}
+
 describe('compare: the rules', () => {
   test('a document against itself: every metric compared, nothing changed', () => {
     const c = compareDocuments(BASE, BASE, FILES);
@@ -165,6 +175,59 @@ describe('compare: the rules', () => {
   test('simulator time: --min-samples 1 judges a single sample again (the 2x is caught)', () => {
     const c = diff((d) => void Object.assign(strategy(d, 0, 0).timing!.map, { mean: 25000000, rme: 0, samples: 1 }), { ...DEFAULT_COMPARE_OPTIONS, minSamples: 1 });
     assert.deepEqual(changed(c), [['bar-1g/baseline/map simulator time', 'regression', 'beyond margins ±2.5% and ±25%']]);
+  });
+
+  test('simulator time against the reference workload: a whole run 1.5x slower is clean, a task 2x slower within it is not', () => {
+    // every simulator time and every reference time of the current run 1.5x the baseline's (the
+    // machine busier for the whole run): time / reference is unchanged, so no rule fires; but
+    // bar-1g/baseline/map 3x (2x the run's shift): 12.5 ms / 100 us = 125 -> 37.5 ms / 150 us = 250,
+    // +100%, beyond the margins 2.5% + 2.5% + 2% + 2% = 9% and 25%.
+    const base = withReference(structuredClone(BASE));
+    const current = structuredClone(base);
+    for (const s of current.fixtures.flatMap((f) => f.strategies)) {
+      for (const op of ['map', 'unmap'] as const) {
+        s.timing![op].mean *= 1.5;
+        s.reference![op].mean *= 1.5;
+      }
+    }
+    strategy(current, 0, 0).timing!.map.mean = 37500000;
+    const c = compareDocuments(base, current, FILES);
+    const sim = c.rows.filter((r) => r.kind === 'simulator' && r.fixture !== 'bench tasks');
+    assert.equal(sim.length, 8);
+    assert.deepEqual(sim.filter((r) => r.status !== 'noise').map((r) => [`${r.fixture}/${r.strategy}/${r.op}`, r.status, r.note]), [
+      ['bar-1g/baseline/map', 'regression', 'vs reference +100% (run +50%), beyond margins ±9% and ±25%'],
+    ]);
+    // the other 7: within the margins, the raw +50% cancelled by the reference
+    for (const r of sim.slice(1)) {
+      assert.ok(Math.abs(r.ratio! - 0.5) < 1e-9 && Math.abs(r.relative!) < 1e-9, `${r.strategy} ${r.op}`);
+      assert.match(r.note, /^vs reference [-+]0% \(run \+50%\), within margins ±/);
+    }
+    assert.equal(c.regressions, 1);
+    assert.ok(c.notes.includes('8 simulator times judged relative to each run\'s reference workload (time / reference time), so a whole run on a busier machine cancels out'));
+  });
+
+  test('simulator time against the reference workload: one task 2x slower while the reference held steady is a regression', () => {
+    // bar-1g/rfc/unmap: 3.1 ms -> 6.2 ms, references 100 us both: +100%, margins 1.5 + 1.5 + 2 + 2 = 7%
+    const base = withReference(structuredClone(BASE));
+    const current = structuredClone(base);
+    strategy(current, 0, 1).timing!.unmap.mean = 6200000;
+    const c = compareDocuments(base, current, FILES);
+    assert.deepEqual(changed(c), [['bar-1g/rfc/unmap simulator time', 'regression', 'vs reference +100% (run +0%), beyond margins ±7% and ±25%']]);
+    assert.equal(c.rows.find((r) => r.status === 'regression')!.relative, 1);
+  });
+
+  test('simulator time without a reference in either run: the raw rule, and a note naming the file', () => {
+    // the same whole-run 1.5x shift, but the baseline is an older document (no reference): raw
+    // +50% beyond margins and 25% for all 8 simulator times; with --time-threshold 60% none
+    const base = structuredClone(BASE);
+    const current = withReference(structuredClone(BASE));
+    for (const s of current.fixtures.flatMap((f) => f.strategies)) for (const op of ['map', 'unmap'] as const) s.timing![op].mean *= 1.5;
+    const c = compareDocuments(base, current, FILES);
+    assert.equal(c.regressions, 8);
+    assert.ok(c.rows.every((r) => r.relative === undefined));
+    assert.deepEqual(changed(c)[0], ['bar-1g/baseline/map simulator time', 'regression', 'beyond margins ±6.3% and ±25%']);
+    assert.ok(c.notes.includes('simulator times judged raw: base.json has no reference workload (made by an older vfio-pin-bench?), so a machine busier during one whole run can read as a change'));
+    assert.equal(compareDocuments(base, current, FILES, { ...DEFAULT_COMPARE_OPTIONS, timeThreshold: 0.6 }).regressions, 0);
   });
 
   test('simulator time is not compared when a run was untimed, and says so', () => {

@@ -1,6 +1,5 @@
 // The reference workload (issue 13): a fixed, deterministic piece of work timed in the same
-// process, interleaved with the timing tasks' samples (one pass after every map or unmap
-// sample), so a document says how fast this machine ran at that moment. compare divides each
+// process, interleaved with the timing tasks' samples (after every map or unmap sample), so a document says how fast this machine ran at that moment. compare divides each
 // simulator time by the reference time of its task and compares those ratios: a whole run made
 // while the machine was busier moves the task and its reference together and cancels out, a
 // slower simulator moves the task alone. Not a kernel function: a naive per-page loop over typed
@@ -51,21 +50,51 @@ export function statsOfSamples(ms: readonly number[]): TimingStats {
   return { mean: ns(mean), p50: ns(q(0.5)), p99: ns(q(0.99)), min: ns(s[0]!), max: ns(s[n - 1]!), sd: ns(sd), rme, samples: n };
 }
 
-/** The reference timed alongside one strategy's map and unmap tasks. */
+/** Most passes in one reference sample (about 0.2 s on this machine's core). */
+const MAX_PASSES = 1000;
+
+/**
+ * The reference timed alongside one strategy's map and unmap tasks. After each task sample it
+ * runs for about as long as that sample took (setup and release included), a whole number of
+ * passes: a machine too busy to give this process a core stretches a long sample by the time it
+ * waits, and only a reference of about the same length is stretched alike (a short one mostly
+ * falls between two waits). Each reference sample is recorded as the time of one pass.
+ */
 export class ReferenceClock {
-  private readonly samples = { map: [] as number[], unmap: [] as number[] };
+  private readonly perPass = { map: [] as number[], unmap: [] as number[] };
+  private readonly total = { map: { ms: 0, passes: 0 }, unmap: { ms: 0, passes: 0 } };
+  /** median time of one pass, warm, when it started (ms). */
+  private readonly passMs: number;
+  /** when the last reference sample ended: the next task sample started then. */
+  private last: number;
   constructor() {
-    for (let i = 0; i < WARMUP; i++) referencePass();
+    const warm: number[] = [];
+    for (let i = 0; i < WARMUP; i++) {
+      const t0 = performance.now();
+      referencePass();
+      warm.push(performance.now() - t0);
+    }
+    warm.sort((a, b) => a - b);
+    this.passMs = Math.max(warm[WARMUP >> 1]!, 1e-3);
+    this.last = performance.now();
   }
-  /** one timed pass, counted for `task` (call it after each of that task's samples). */
+  /** one reference sample, counted for `task`: call it after each of that task's samples. */
   sample(task: 'map' | 'unmap'): void {
+    const cycleMs = performance.now() - this.last;
+    const passes = Math.min(MAX_PASSES, Math.max(1, Math.round(cycleMs / this.passMs)));
     const t0 = performance.now();
-    referencePass();
-    this.samples[task].push(performance.now() - t0);
+    for (let i = 0; i < passes; i++) referencePass();
+    const ms = performance.now() - t0;
+    this.perPass[task].push(ms / passes);
+    this.total[task].ms += ms;
+    this.total[task].passes += passes;
+    this.last = performance.now();
   }
-  /** the statistics of each side, or undefined when a side has no sample. */
+  /** the statistics of each side (mean: all the time spent over all passes), or undefined when a
+   *  side has no sample. */
   stats(): { map: TimingStats; unmap: TimingStats } | undefined {
-    if (this.samples.map.length === 0 || this.samples.unmap.length === 0 || sink < 0) return undefined;
-    return { map: statsOfSamples(this.samples.map), unmap: statsOfSamples(this.samples.unmap) };
+    if (this.perPass.map.length === 0 || this.perPass.unmap.length === 0 || sink < 0) return undefined;
+    const side = (t: 'map' | 'unmap'): TimingStats => ({ ...statsOfSamples(this.perPass[t]), mean: (this.total[t].ms / this.total[t].passes) * 1e6 });
+    return { map: side('map'), unmap: side('unmap') };
   }
 }

@@ -15,6 +15,11 @@
 //     A side with fewer than `minSamples` samples (default 5) has no margin of error worth the
 //     name (tinybench gives one sample a margin of 0%): its time is shown as "changed", never a
 //     regression or improvement, and a note says so (issue 13: same-commit pairs cried wolf).
+//     When both runs timed the reference workload alongside the task (StrategyResult.reference),
+//     the time judged is the task's time divided by its reference time (ratio of ratios): a
+//     whole run made on a busier machine moves both and cancels out, which no margin of error
+//     taken within one run can see; the margins are then the task's and the reference's added.
+//     Either run without a reference (an older document): the raw times, as before.
 // Improvements are judged by the same rules in the other direction.
 
 import type { FixtureResult, RequestResult, RunDocument, StrategyResult, TimingStats } from '../../model/result.ts';
@@ -62,6 +67,9 @@ export interface CompareRow {
   status: Status;
   /** why the status, in words ("above the 5% threshold", ...). */
   note: string;
+  /** simulator time judged against the reference workload: (current / its reference) /
+   *  (base / its reference) - 1, the change the status is about; absent when judged raw. */
+  relative?: number;
 }
 
 export interface DocInfo {
@@ -128,6 +136,9 @@ interface Ctx {
   opts: CompareOptions;
   /** simulator times not judged: too few samples (minSamples). */
   fewSamples: number;
+  /** simulator times judged against the reference workload, and judged raw for want of one. */
+  relativeJudged: number;
+  rawJudged: number;
 }
 
 function push(ctx: Ctx, row: Omit<CompareRow, 'delta' | 'ratio'> & Partial<Pick<CompareRow, 'delta' | 'ratio'>>): void {
@@ -180,13 +191,46 @@ function compareModelled(ctx: Ctx, fixture: string, strategy: string, op: Op, b:
   push(ctx, { fixture, strategy, op, kind: 'modelled', metric: 'modelled kernel time', base: bn, current: cn, delta, ratio, status, note });
 }
 
-function compareSimulator(ctx: Ctx, fixture: string, strategy: string, op: Op | null, b: TimingStats, c: TimingStats, metric = 'simulator time'): void {
+/** The time a rule judges: raw, or relative to both runs' reference workload (ratio of ratios). */
+interface Judged {
+  /** relative change judged (null: from a zero base). */
+  ratio: number | null;
+  /** the change is within the margins of error added together. */
+  withinMargins: boolean;
+  /** "±12.5%" */
+  marginText: string;
+  /** for the note: "vs reference +3.1% (run +42%), ", or "". */
+  text: string;
+  relative?: number;
+}
+
+function judged(b: TimingStats, c: TimingStats, bRef: TimingStats | undefined, cRef: TimingStats | undefined): Judged {
   const { delta, ratio } = numbers(b.mean, c.mean);
-  const margin = marginOfError(b.mean, b.rme) + marginOfError(c.mean, c.rme);
+  if (bRef === undefined || cRef === undefined || !(bRef.mean > 0) || !(cRef.mean > 0) || !(b.mean > 0)) {
+    const margin = marginOfError(b.mean, b.rme) + marginOfError(c.mean, c.rme);
+    return { ratio, withinMargins: Math.abs(delta) <= margin, marginText: b.mean > 0 ? `±${pct(margin / b.mean)}` : `±${margin} ns`, text: '' };
+  }
+  // relative margins of a quotient add (first order): the task's and the reference's, both runs
+  const rel = (c.mean / cRef.mean) / (b.mean / bRef.mean) - 1;
+  const margin = (b.rme + c.rme + bRef.rme + cRef.rme) / 100;
+  return {
+    ratio: rel, withinMargins: Math.abs(rel) <= margin, marginText: `±${pct(margin)}`, relative: rel,
+    text: `vs reference ${signed(rel)} (run ${signed(cRef.mean / bRef.mean - 1)}), `,
+  };
+}
+
+/** +3.1%, -12% (notes). */
+function signed(ratio: number): string {
+  return `${ratio < 0 ? '-' : '+'}${pct(ratio)}`;
+}
+
+function compareSimulator(ctx: Ctx, fixture: string, strategy: string, op: Op | null, b: TimingStats, c: TimingStats,
+  metric = 'simulator time', bRef?: TimingStats, cRef?: TimingStats): void {
+  const { delta, ratio } = numbers(b.mean, c.mean);
   const t = ctx.opts.timeThreshold;
-  const marginText = b.mean > 0 ? `±${pct(margin / b.mean)}` : `±${margin} ns`;
   let status: Status;
   let note: string;
+  let relative: number | undefined;
   const fewest = Math.min(b.samples, c.samples);
   if (delta === 0) {
     status = 'unchanged';
@@ -195,17 +239,24 @@ function compareSimulator(ctx: Ctx, fixture: string, strategy: string, op: Op | 
     status = 'changed';
     note = `margin unknown: ${fewest} sample${fewest === 1 ? '' : 's'} (fewer than ${ctx.opts.minSamples})`;
     ctx.fewSamples++;
-  } else if (Math.abs(delta) <= margin) {
-    status = 'noise';
-    note = `within margins ${marginText}`;
-  } else if (ratio !== null && Math.abs(ratio) <= t) {
-    status = 'noise';
-    note = `beyond margins ${marginText}, within ±${pct(t)}`;
   } else {
-    status = delta > 0 ? 'regression' : 'improvement';
-    note = `beyond margins ${marginText} and ±${pct(t)}`;
+    const j = judged(b, c, bRef, cRef);
+    relative = j.relative;
+    if (j.relative === undefined) ctx.rawJudged++;
+    else ctx.relativeJudged++;
+    if (j.withinMargins) {
+      status = 'noise';
+      note = `${j.text}within margins ${j.marginText}`;
+    } else if (j.ratio !== null && Math.abs(j.ratio) <= t) {
+      status = 'noise';
+      note = `${j.text}beyond margins ${j.marginText}, within ±${pct(t)}`;
+    } else {
+      const up = j.ratio === null ? delta > 0 : j.ratio > 0;
+      status = up ? 'regression' : 'improvement';
+      note = `${j.text}beyond margins ${j.marginText} and ±${pct(t)}`;
+    }
   }
-  push(ctx, { fixture, strategy, op, kind: 'simulator', metric, base: b.mean, current: c.mean, delta, ratio, status, note });
+  push(ctx, { fixture, strategy, op, kind: 'simulator', metric, base: b.mean, current: c.mean, delta, ratio, status, note, ...(relative === undefined ? {} : { relative }) });
 }
 
 function requestName(r: RequestResult): string {
@@ -245,7 +296,7 @@ function compareStrategy(ctx: Ctx, fixture: string, b: StrategyResult, c: Strate
     compareModelled(ctx, fixture, name, op, b, c);
     const bt = b.timing?.[op];
     const ct = c.timing?.[op];
-    if (bt !== undefined && ct !== undefined) compareSimulator(ctx, fixture, name, op, bt, ct);
+    if (bt !== undefined && ct !== undefined) compareSimulator(ctx, fixture, name, op, bt, ct, 'simulator time', b.reference?.[op], c.reference?.[op]);
     else notes.add('simulator time not compared: a run was made with --no-timing');
     const bc = b.counters[op] as Record<string, number>;
     const cc = c.counters[op] as Record<string, number>;
@@ -286,9 +337,14 @@ function compareFixture(ctx: Ctx, key: string, b: FixtureResult, c: FixtureResul
   }
 }
 
+/** Whether any timed strategy of the document carries a reference workload time. */
+function hasReference(doc: RunDocument): boolean {
+  return doc.fixtures.some((f) => f.strategies.some((s) => s.reference !== undefined));
+}
+
 export function compareDocuments(base: RunDocument, current: RunDocument, files: { base: string; current: string },
   opts: CompareOptions = DEFAULT_COMPARE_OPTIONS): Comparison {
-  const ctx: Ctx = { rows: [], opts, fewSamples: 0 };
+  const ctx: Ctx = { rows: [], opts, fewSamples: 0, relativeJudged: 0, rawJudged: 0 };
   const notes = new Set<string>();
   const bf = keyed(base.fixtures, (f) => f.fixture);
   const cf = keyed(current.fixtures, (f) => f.fixture);
@@ -325,6 +381,13 @@ export function compareDocuments(base: RunDocument, current: RunDocument, files:
   }
   if (ctx.fewSamples > 0) {
     notes.add(`${ctx.fewSamples} simulator time${ctx.fewSamples === 1 ? '' : 's'} not judged: fewer than ${opts.minSamples} samples, so the margin of error is unknown (give run a larger --time, or compare --no-timing runs)`);
+  }
+  if (ctx.relativeJudged > 0) {
+    notes.add(`${ctx.relativeJudged} simulator time${ctx.relativeJudged === 1 ? '' : 's'} judged relative to each run's reference workload (time / reference time), so a whole run on a busier machine cancels out`);
+  }
+  if (ctx.rawJudged > 0 && rows.some((r) => r.kind === 'simulator' && r.fixture !== TASKS_FIXTURE && r.status !== 'unchanged' && r.relative === undefined && !r.note.startsWith('margin unknown'))) {
+    const without = [hasReference(base) ? null : files.base, hasReference(current) ? null : files.current].filter((f) => f !== null);
+    notes.add(`simulator times judged raw: ${without.join(' and ')} ${without.length === 1 ? 'has' : 'have'} no reference workload (made by an older vfio-pin-bench?), so a machine busier during one whole run can read as a change`);
   }
   if (base.options.profile !== current.options.profile) {
     notes.add(`modelled with different cost profiles: ${base.options.profile} (baseline) and ${current.options.profile} (current)`);
