@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { loadFixture } from '../src/input/fixture.ts';
 import { DEFAULT_PROFILE } from '../src/input/profile.ts';
 import type { RunDocument } from '../src/model/result.ts';
-import { compareDocuments, DEFAULT_COMPARE_OPTIONS, type Comparison } from '../src/report/compare/compare.ts';
+import { compareDocuments, DEFAULT_COMPARE_OPTIONS, RUN_FIXTURE, type Comparison, type CompareRow } from '../src/report/compare/compare.ts';
 import { makeDocument } from '../src/run/document.ts';
 import { runLayout, type RunOptions } from '../src/run/runner.ts';
 import { STRATEGIES } from '../src/strategies/registry.ts';
@@ -67,12 +67,17 @@ function raw(doc: RunDocument): RunDocument {
   return d;
 }
 
-/** Largest |change| among the judged simulator times, raw and relative to the reference. */
+const pc = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`);
+const tasksOf = (c: Comparison): CompareRow[] => c.rows.filter((r) => r.kind === 'simulator' && r.fixture !== RUN_FIXTURE);
+const runWideOf = (c: Comparison): CompareRow | undefined => c.rows.find((r) => r.fixture === RUN_FIXTURE);
+
+/** The run-wide change, and the largest |change| among the judged tasks, raw and against the reference. */
 function spread(c: Comparison): string {
-  const judged = c.rows.filter((r) => r.kind === 'simulator' && !r.note.startsWith('margin unknown'));
+  const judged = tasksOf(c).filter((r) => !r.note.startsWith('margin unknown'));
   const max = (xs: number[]) => (xs.length === 0 ? 0 : Math.max(...xs.map(Math.abs)));
-  const p = (x: number) => `${(x * 100).toFixed(0)}%`;
-  return `largest |change| raw ${p(max(judged.map((r) => r.ratio ?? 0)))}, vs reference ${p(max(judged.map((r) => r.relative ?? 0)))}`;
+  const w = runWideOf(c);
+  return `run-wide ${w === undefined ? '-' : `${pc(w.ratio)} ${w.status}`}; largest |task change| raw ${pc(max(judged.map((r) => r.ratio ?? 0)))}, ` +
+    `vs reference ${pc(max(judged.map((r) => r.relative ?? 0)))}`;
 }
 
 function regressions(c: Comparison): string {
@@ -97,8 +102,8 @@ for (let i = 1; i <= pairs; i++) {
   keep(`pair-${i}-b`, b);
   const c = compareDocuments(a, b, { base: 'a', current: 'b' }, DEFAULT_COMPARE_OPTIONS);
   const r = compareDocuments(raw(a), raw(b), { base: 'a', current: 'b' }, DEFAULT_COMPARE_OPTIONS);
-  const judged = c.rows.filter((x) => x.kind === 'simulator' && !x.note.startsWith('margin unknown')).length;
-  const sim = c.rows.filter((x) => x.kind === 'simulator').length;
+  const judged = tasksOf(c).filter((x) => !x.note.startsWith('margin unknown')).length;
+  const sim = tasksOf(c).length;
   if (c.regressions > 0) cried++;
   if (r.regressions > 0) criedRaw++;
   console.log(`  pair ${String(i).padStart(2)}: exit ${c.regressions > 0 ? 1 : 0} (raw: exit ${r.regressions > 0 ? 1 : 0}); ` +
@@ -113,12 +118,12 @@ keep('slow-base', base);
 keep('slow-current', slow);
 const c = compareDocuments(base, slow, { base: 'base', current: 'slowed' }, DEFAULT_COMPARE_OPTIONS);
 const cRaw = compareDocuments(raw(base), raw(slow), { base: 'base', current: 'slowed' }, DEFAULT_COMPARE_OPTIONS);
-const sim = c.rows.filter((r) => r.kind === 'simulator');
-const caught = sim.filter((r) => r.status === 'regression');
+const sim = tasksOf(c);
 const judged = sim.filter((r) => !r.note.startsWith('margin unknown'));
-console.log(`planted 2x slowdown: exit ${c.regressions > 0 ? 1 : 0} (raw: exit ${cRaw.regressions > 0 ? 1 : 0}); ${caught.length} of ${judged.length} judged simulator times ` +
-  `(of ${sim.length}) caught as regressions (raw: ${cRaw.rows.filter((r) => r.kind === 'simulator' && r.status === 'regression').length}); other regressions: ${c.regressions - caught.length}`);
-const pc = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(0)}%`);
+const wide = runWideOf(c);
+console.log(`planted 2x slowdown: exit ${c.regressions > 0 ? 1 : 0} (raw rule: exit ${cRaw.regressions > 0 ? 1 : 0}, ` +
+  `${cRaw.rows.filter((r) => r.kind === 'simulator' && r.status === 'regression').length} of ${judged.length} judged tasks caught); ` +
+  `run-wide ${wide === undefined ? 'not judged' : `${pc(wide.ratio)} ${wide.status}: ${wide.note}`}; other regressions: ${c.regressions - (wide?.status === 'regression' ? 1 : 0)}`);
 for (const r of sim) console.log(`  ${r.strategy!.padEnd(18)} ${r.op!.padEnd(5)} raw ${pc(r.ratio).padStart(6)} vs reference ${pc(r.relative).padStart(6)}  ${r.status.padEnd(10)} ${r.note}`);
 console.log(`wall time ${((performance.now() - t0) / 1000).toFixed(0)} s`);
 process.exitCode = cried === 0 && c.regressions > 0 ? 0 : 1;

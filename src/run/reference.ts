@@ -1,32 +1,41 @@
 // The reference workload (issue 13): a fixed, deterministic piece of work timed in the same
-// process, interleaved with the timing tasks' samples (after every map or unmap sample), so a document says how fast this machine ran at that moment. compare divides each
-// simulator time by the reference time of its task and compares those ratios: a whole run made
-// while the machine was busier moves the task and its reference together and cancels out, a
-// slower simulator moves the task alone. Not a kernel function: a naive per-page loop over typed
-// arrays, the shape of the simulator's own per-page paths (pfn array, page refcounts).
+// process, one pass after every sample of the map and unmap tasks, so a document says how fast
+// this process ran at that moment. compare divides each simulator time by the reference time of
+// its task: a run made while the machine was slower for this kind of work moves the task and its
+// reference together and cancels out; a slower simulator moves the task alone.
+//
+// Not a kernel function, and no simulator code (a regression there must not slow the reference
+// too): work of the simulator's shape. On the shared 2-core machine the simulator's fastest
+// samples switch between two speeds about 2x apart for seconds at a time (same code, same
+// process) while a loop over a small array runs at one speed; what follows those phases is
+// allocation and memory traffic (bench/reference-probe.ts measured it): so each pass builds a
+// small map of objects, as the simulator does for VMAs and DMA entries, and fills fresh typed
+// arrays per page, as a new simulated kernel does.
 
 import type { TimingStats } from '../model/result.ts';
 
-/** Pages per pass: 16 Ki (64 MiB worth of 4 KiB pages), about 0.1 ms on a 2020s x86 core. */
-const PAGES = 1 << 14;
+/** Objects per pass (the map), and pages per pass (the typed arrays: 64 KiB of float64 and
+ *  32 KiB of u32, fresh each pass). About 0.2 ms per pass (median), warm. */
+const OBJECTS = 4000;
+const PAGES = 1 << 13;
 /** Untimed passes before the first sample (JIT). */
-const WARMUP = 50;
+const WARMUP = 30;
 
-const pfns = new Float64Array(PAGES);
-const refcount = new Uint32Array(PAGES);
-/** Read back after every pass, so the loop cannot be optimised away. */
+/** Read back after every pass, so the work cannot be optimised away. */
 let sink = 0;
 
-/** One pass: for each page, a pseudo-random pfn written and read back, a reference taken and
- *  dropped (the same work on every pass). */
+/** One pass: the same work every time. */
 function referencePass(): void {
+  const m = new Map<number, { start: number; end: number; flags: number }>();
+  for (let i = 0; i < OBJECTS; i++) m.set(i * 7, { start: i, end: i + 1, flags: i & 3 });
   let acc = 0;
+  for (const v of m.values()) acc += v.end - v.flags;
+  const pfns = new Float64Array(PAGES);
+  const refcount = new Uint32Array(PAGES);
   for (let i = 0; i < PAGES; i++) {
-    const pfn = (i * 2654435761) % 1048573;
-    pfns[i] = pfn;
-    refcount[i]! += 2;
-    refcount[i]! -= 1;
-    acc += pfns[i]! + refcount[i]!;
+    pfns[i] = (i * 2654435761) % 1048573;
+    refcount[i] = 1 + (i & 1);
+    acc += pfns[i]! - refcount[i]!;
   }
   sink = (sink + acc) % 1e9;
 }
@@ -50,51 +59,21 @@ export function statsOfSamples(ms: readonly number[]): TimingStats {
   return { mean: ns(mean), p50: ns(q(0.5)), p99: ns(q(0.99)), min: ns(s[0]!), max: ns(s[n - 1]!), sd: ns(sd), rme, samples: n };
 }
 
-/** Most passes in one reference sample (about 0.2 s on this machine's core). */
-const MAX_PASSES = 1000;
-
-/**
- * The reference timed alongside one strategy's map and unmap tasks. After each task sample it
- * runs for about as long as that sample took (setup and release included), a whole number of
- * passes: a machine too busy to give this process a core stretches a long sample by the time it
- * waits, and only a reference of about the same length is stretched alike (a short one mostly
- * falls between two waits). Each reference sample is recorded as the time of one pass.
- */
+/** The reference timed alongside one strategy's map and unmap tasks. */
 export class ReferenceClock {
-  private readonly perPass = { map: [] as number[], unmap: [] as number[] };
-  private readonly total = { map: { ms: 0, passes: 0 }, unmap: { ms: 0, passes: 0 } };
-  /** median time of one pass, warm, when it started (ms). */
-  private readonly passMs: number;
-  /** when the last reference sample ended: the next task sample started then. */
-  private last: number;
+  private readonly samples = { map: [] as number[], unmap: [] as number[] };
   constructor() {
-    const warm: number[] = [];
-    for (let i = 0; i < WARMUP; i++) {
-      const t0 = performance.now();
-      referencePass();
-      warm.push(performance.now() - t0);
-    }
-    warm.sort((a, b) => a - b);
-    this.passMs = Math.max(warm[WARMUP >> 1]!, 1e-3);
-    this.last = performance.now();
+    for (let i = 0; i < WARMUP; i++) referencePass();
   }
-  /** one reference sample, counted for `task`: call it after each of that task's samples. */
+  /** one timed pass, counted for `task`: call it after each of that task's samples. */
   sample(task: 'map' | 'unmap'): void {
-    const cycleMs = performance.now() - this.last;
-    const passes = Math.min(MAX_PASSES, Math.max(1, Math.round(cycleMs / this.passMs)));
     const t0 = performance.now();
-    for (let i = 0; i < passes; i++) referencePass();
-    const ms = performance.now() - t0;
-    this.perPass[task].push(ms / passes);
-    this.total[task].ms += ms;
-    this.total[task].passes += passes;
-    this.last = performance.now();
+    referencePass();
+    this.samples[task].push(performance.now() - t0);
   }
-  /** the statistics of each side (mean: all the time spent over all passes), or undefined when a
-   *  side has no sample. */
+  /** the statistics of each side, or undefined when a side has no sample. */
   stats(): { map: TimingStats; unmap: TimingStats } | undefined {
-    if (this.perPass.map.length === 0 || this.perPass.unmap.length === 0 || sink < 0) return undefined;
-    const side = (t: 'map' | 'unmap'): TimingStats => ({ ...statsOfSamples(this.perPass[t]), mean: (this.total[t].ms / this.total[t].passes) * 1e6 });
-    return { map: side('map'), unmap: side('unmap') };
+    if (this.samples.map.length === 0 || this.samples.unmap.length === 0 || Number.isNaN(sink)) return undefined;
+    return { map: statsOfSamples(this.samples.map), unmap: statsOfSamples(this.samples.unmap) };
   }
 }

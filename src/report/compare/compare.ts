@@ -15,15 +15,15 @@
 //     A side with fewer than `minSamples` samples (default 5) has no margin of error worth the
 //     name (tinybench gives one sample a margin of 0%): its time is shown as "changed", never a
 //     regression or improvement, and a note says so (issue 13: same-commit pairs cried wolf).
-//     When both runs timed the reference workload alongside the task (StrategyResult.reference),
-//     the time judged is the task's time divided by its reference time (ratio of ratios): a
-//     whole run made on a busier machine moves both and cancels out, which no margin of error
-//     taken within one run can see; the margins are then the task's and the reference's added.
-//     Either run without a reference (an older document): the raw times, as before.
+//     When both runs timed the reference workload (StrategyResult.reference), each task is
+//     judged against it and shown, and the run-wide change gates instead (simulator.ts).
 // Improvements are judged by the same rules in the other direction.
 
 import type { FixtureResult, RequestResult, RunDocument, StrategyResult, TimingStats } from '../../model/result.ts';
-import { marginOfError, OPS, type Op } from '../export/names.ts';
+import { OPS, type Op } from '../export/names.ts';
+import { judgeTime, pct, runWide } from './simulator.ts';
+
+export { pct };
 
 export interface CompareOptions {
   /** modelled kernel time: relative change (0.05 = 5%) beyond which it counts. */
@@ -41,6 +41,8 @@ type RowKind = 'fixture' | 'strategy' | 'verdict' | 'errno' | 'modelled' | 'simu
 
 /** The `fixture` of the rows for a document's `tasks` (npm run bench); no fixture name has a space. */
 const TASKS_FIXTURE = 'bench tasks';
+/** The `fixture` of the run-wide simulator time row (simulator.ts). */
+export const RUN_FIXTURE = 'all timed tasks';
 
 /**
  * regression / improvement: by the rules above; changed: a difference the rules do not judge
@@ -126,18 +128,14 @@ function unionKeys<T>(base: Map<string, T>, current: Map<string, T>): string[] {
   return [...base.keys(), ...[...current.keys()].filter((k) => !base.has(k))];
 }
 
-/** 0.05 -> "5%", 0.125 -> "12.5%" (thresholds and margins, unsigned). */
-export function pct(ratio: number): string {
-  return `${Number((Math.abs(ratio) * 100).toFixed(1))}%`;
-}
-
 interface Ctx {
   rows: CompareRow[];
   opts: CompareOptions;
   /** simulator times not judged: too few samples (minSamples). */
   fewSamples: number;
-  /** simulator times judged against the reference workload, and judged raw for want of one. */
-  relativeJudged: number;
+  /** simulator times judged against the reference workload (for the run-wide change), and the
+   *  number judged raw for want of one. */
+  relative: { relative: number; margin: number }[];
   rawJudged: number;
 }
 
@@ -191,39 +189,6 @@ function compareModelled(ctx: Ctx, fixture: string, strategy: string, op: Op, b:
   push(ctx, { fixture, strategy, op, kind: 'modelled', metric: 'modelled kernel time', base: bn, current: cn, delta, ratio, status, note });
 }
 
-/** The time a rule judges: raw, or relative to both runs' reference workload (ratio of ratios). */
-interface Judged {
-  /** relative change judged (null: from a zero base). */
-  ratio: number | null;
-  /** the change is within the margins of error added together. */
-  withinMargins: boolean;
-  /** "±12.5%" */
-  marginText: string;
-  /** for the note: "vs reference +3.1% (run +42%), ", or "". */
-  text: string;
-  relative?: number;
-}
-
-function judged(b: TimingStats, c: TimingStats, bRef: TimingStats | undefined, cRef: TimingStats | undefined): Judged {
-  const { delta, ratio } = numbers(b.mean, c.mean);
-  if (bRef === undefined || cRef === undefined || !(bRef.mean > 0) || !(cRef.mean > 0) || !(b.mean > 0)) {
-    const margin = marginOfError(b.mean, b.rme) + marginOfError(c.mean, c.rme);
-    return { ratio, withinMargins: Math.abs(delta) <= margin, marginText: b.mean > 0 ? `±${pct(margin / b.mean)}` : `±${margin} ns`, text: '' };
-  }
-  // relative margins of a quotient add (first order): the task's and the reference's, both runs
-  const rel = (c.mean / cRef.mean) / (b.mean / bRef.mean) - 1;
-  const margin = (b.rme + c.rme + bRef.rme + cRef.rme) / 100;
-  return {
-    ratio: rel, withinMargins: Math.abs(rel) <= margin, marginText: `±${pct(margin)}`, relative: rel,
-    text: `vs reference ${signed(rel)} (run ${signed(cRef.mean / bRef.mean - 1)}), `,
-  };
-}
-
-/** +3.1%, -12% (notes). */
-function signed(ratio: number): string {
-  return `${ratio < 0 ? '-' : '+'}${pct(ratio)}`;
-}
-
 function compareSimulator(ctx: Ctx, fixture: string, strategy: string, op: Op | null, b: TimingStats, c: TimingStats,
   metric = 'simulator time', bRef?: TimingStats, cRef?: TimingStats): void {
   const { delta, ratio } = numbers(b.mean, c.mean);
@@ -240,16 +205,19 @@ function compareSimulator(ctx: Ctx, fixture: string, strategy: string, op: Op | 
     note = `margin unknown: ${fewest} sample${fewest === 1 ? '' : 's'} (fewer than ${ctx.opts.minSamples})`;
     ctx.fewSamples++;
   } else {
-    const j = judged(b, c, bRef, cRef);
+    const j = judgeTime(b, c, bRef, cRef);
     relative = j.relative;
     if (j.relative === undefined) ctx.rawJudged++;
-    else ctx.relativeJudged++;
+    else ctx.relative.push({ relative: j.relative, margin: j.margin });
     if (j.withinMargins) {
       status = 'noise';
       note = `${j.text}within margins ${j.marginText}`;
     } else if (j.ratio !== null && Math.abs(j.ratio) <= t) {
       status = 'noise';
       note = `${j.text}beyond margins ${j.marginText}, within ±${pct(t)}`;
+    } else if (j.relative !== undefined) {
+      status = 'changed'; // one task against the reference: shown, the run-wide change gates
+      note = `${j.text}beyond margins ${j.marginText} and ±${pct(t)}; one task: not judged alone`;
     } else {
       const up = j.ratio === null ? delta > 0 : j.ratio > 0;
       status = up ? 'regression' : 'improvement';
@@ -344,7 +312,7 @@ function hasReference(doc: RunDocument): boolean {
 
 export function compareDocuments(base: RunDocument, current: RunDocument, files: { base: string; current: string },
   opts: CompareOptions = DEFAULT_COMPARE_OPTIONS): Comparison {
-  const ctx: Ctx = { rows: [], opts, fewSamples: 0, relativeJudged: 0, rawJudged: 0 };
+  const ctx: Ctx = { rows: [], opts, fewSamples: 0, relative: [], rawJudged: 0 };
   const notes = new Set<string>();
   const bf = keyed(base.fixtures, (f) => f.fixture);
   const cf = keyed(current.fixtures, (f) => f.fixture);
@@ -382,8 +350,12 @@ export function compareDocuments(base: RunDocument, current: RunDocument, files:
   if (ctx.fewSamples > 0) {
     notes.add(`${ctx.fewSamples} simulator time${ctx.fewSamples === 1 ? '' : 's'} not judged: fewer than ${opts.minSamples} samples, so the margin of error is unknown (give run a larger --time, or compare --no-timing runs)`);
   }
-  if (ctx.relativeJudged > 0) {
-    notes.add(`${ctx.relativeJudged} simulator time${ctx.relativeJudged === 1 ? '' : 's'} judged relative to each run's reference workload (time / reference time), so a whole run on a busier machine cancels out`);
+  const wide = runWide(ctx.relative, opts.timeThreshold);
+  if (wide !== null) {
+    push(ctx, {
+      fixture: RUN_FIXTURE, strategy: null, op: null, kind: 'simulator', metric: 'simulator time, run-wide',
+      base: null, current: null, ratio: wide.change, relative: wide.change, status: wide.status, note: wide.note,
+    });
   }
   if (ctx.rawJudged > 0 && rows.some((r) => r.kind === 'simulator' && r.fixture !== TASKS_FIXTURE && r.status !== 'unchanged' && r.relative === undefined && !r.note.startsWith('margin unknown'))) {
     const without = [hasReference(base) ? null : files.base, hasReference(current) ? null : files.current].filter((f) => f !== null);
