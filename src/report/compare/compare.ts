@@ -197,18 +197,19 @@ function compareSimulator(ctx: Ctx, fixture: string, strategy: string, op: Op | 
   let note: string;
   let relative: number | undefined;
   const fewest = Math.min(b.samples, c.samples);
+  // every task with samples enough counts in the run-wide change, an unchanged one too
+  const j = fewest < ctx.opts.minSamples ? null : judgeTime(b, c, bRef, cRef);
+  if (j?.relative !== undefined) ctx.relative.push({ relative: j.relative, margin: j.margin });
   if (delta === 0) {
     status = 'unchanged';
     note = '';
-  } else if (fewest < ctx.opts.minSamples) {
+  } else if (j === null) {
     status = 'changed';
     note = `margin unknown: ${fewest} sample${fewest === 1 ? '' : 's'} (fewer than ${ctx.opts.minSamples})`;
     ctx.fewSamples++;
   } else {
-    const j = judgeTime(b, c, bRef, cRef);
     relative = j.relative;
     if (j.relative === undefined) ctx.rawJudged++;
-    else ctx.relative.push({ relative: j.relative, margin: j.margin });
     if (j.withinMargins) {
       status = 'noise';
       note = `${j.text}within margins ${j.marginText}`;

@@ -116,7 +116,7 @@ function docText(d: DocInfo): string {
 
 function rulesText(c: Comparison): string {
   return `Regression: a counter that increased; modelled kernel time above ${pct(c.options.threshold)}; ` +
-    `simulator time above ${pct(c.options.timeThreshold)} and beyond the margins of error (run-wide, against each run's reference workload, when both runs timed one; else per task); ` +
+    `simulator time above ${pct(c.options.timeThreshold)} and beyond the margins of error (run-wide against the reference workload when both runs have one); ` +
     'a verdict turning UNSAFE or BROKEN; a changed errno; a fixture or strategy that disappeared.';
 }
 
