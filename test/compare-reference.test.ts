@@ -38,10 +38,10 @@ test('a timed run records one reference pass per sample of each task; compare ag
   }
   assert.equal(checkSchema(doc, RESULT_SCHEMA, { strict: true }), null);
   const c = compareDocuments(doc, doc, { base: 'a', current: 'a' });
-  // 2 strategies x 2 tasks, each unchanged (relative 0): geometric mean 0
+  // 2 strategies x 2 tasks, each unchanged (relative 0): median 0
   const wide = c.rows.find((r) => r.fixture === 'all timed tasks')!;
   assert.deepEqual([wide.relative, wide.status, c.regressions], [0, 'noise', 0]);
-  assert.match(wide.note, /^geometric mean of 4 tasks vs reference, within margin/);
+  assert.match(wide.note, /^median of 4 tasks vs reference, within margin/);
   // the same run without timing: no reference recorded
   const untimed = await runLayout(small, 'test', { ...opts, timed: false });
   assert.equal(untimed.strategies[0]!.reference, undefined);

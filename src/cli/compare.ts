@@ -24,8 +24,8 @@ margin is unknown, the time is shown as changed, and a warning says so):
   - both runs timed the reference workload (a timed run does, after every sample): each
     task's time is divided by its run's reference time, its mean and its fastest sample must
     both have moved (the change is the one nearer zero), and the task is shown; the gate is
-    the run-wide change, the geometric mean over the tasks, when it is above
-    --time-threshold and beyond the tasks' mean margin of error / sqrt(tasks). A run on a
+    the run-wide change, the median over the tasks, when it is above --time-threshold and
+    beyond its margin (1.25 x the tasks' mean margin of error / sqrt(tasks)). A run on a
     busier machine moves the reference too; one task moving alone is noise as often as not;
   - otherwise (an older document, npm run bench tasks): a task's mean up by more than
     --time-threshold AND by more than both runs' margins of error added together;

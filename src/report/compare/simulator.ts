@@ -10,9 +10,9 @@
 // nearer zero, none when they disagree in sign (a preempted sample moves the mean, not the
 // fastest). On the shared 2-core machine one task of the same code still moved 2x between two
 // runs in about one pair in three (docs/ci.md), so a task alone is shown, not gated: the gate is
-// the run-wide change, the geometric mean of the tasks' changes, beyond the threshold and the
-// tasks' mean margin of error / sqrt(tasks). A slower simulator moves every task; noise moves a
-// few, both ways.
+// the run-wide change, the median of the tasks' changes, beyond the threshold and the margin of
+// that median. A slower simulator moves most tasks; noise moves a few, both ways, and a task
+// that moved 70x while the machine starved that run moves the median no more than one at +30%.
 
 import type { TimingStats } from '../../model/result.ts';
 import { marginOfError } from '../export/names.ts';
@@ -64,9 +64,10 @@ export function judgeTime(b: TimingStats, c: TimingStats, bRef: TimingStats | un
 
 /** The run-wide change from the tasks judged against the reference. */
 export interface RunWide {
-  /** geometric mean of (1 + change) over the tasks, minus 1. */
+  /** the median of the tasks' changes. */
   change: number;
-  /** the tasks' mean margin / sqrt(tasks). */
+  /** sqrt(pi / 2) x the tasks' mean margin / sqrt(tasks): a median's standard error is that
+   *  much larger than a mean's. */
   margin: number;
   tasks: number;
   status: 'regression' | 'improvement' | 'noise';
@@ -76,10 +77,11 @@ export interface RunWide {
 export function runWide(tasks: { relative: number; margin: number }[], timeThreshold: number): RunWide | null {
   const n = tasks.length;
   if (n === 0) return null;
-  const change = Math.exp(tasks.reduce((a, t) => a + Math.log1p(t.relative), 0) / n) - 1;
-  const margin = tasks.reduce((a, t) => a + t.margin, 0) / n / Math.sqrt(n);
+  const sorted = tasks.map((t) => t.relative).sort((a, b) => a - b);
+  const change = (sorted[(n - 1) >> 1]! + sorted[n >> 1]!) / 2;
+  const margin = Math.sqrt(Math.PI / 2) * tasks.reduce((a, t) => a + t.margin, 0) / n / Math.sqrt(n);
   const beyond = Math.abs(change) > margin && Math.abs(change) > timeThreshold;
   const status = !beyond ? 'noise' : change > 0 ? 'regression' : 'improvement';
   const where = Math.abs(change) <= margin ? `within margin ±${pct(margin)}` : beyond ? `beyond margin ±${pct(margin)} and ±${pct(timeThreshold)}` : `beyond margin ±${pct(margin)}, within ±${pct(timeThreshold)}`;
-  return { change, margin, tasks: n, status, note: `geometric mean of ${n} task${n === 1 ? '' : 's'} vs reference, ${where}` };
+  return { change, margin, tasks: n, status, note: `median of ${n} task${n === 1 ? '' : 's'} vs reference, ${where}` };
 }
