@@ -26,7 +26,8 @@ margin is unknown, the time is shown as changed, and a warning says so):
     both have moved (the change is the one nearer zero), and the task is shown; the gate is
     the run-wide change, the median over the tasks, when it is above --time-threshold and
     beyond its margin (1.25 x the tasks' mean margin of error / sqrt(tasks)). A run on a
-    busier machine moves the reference too; one task moving alone is noise as often as not;
+    busier machine moves the reference too; on a shared machine one task moving alone is
+    usually noise;
   - otherwise (an older document, npm run bench tasks): a task's mean up by more than
     --time-threshold AND by more than both runs' margins of error added together;
 a verdict that turns UNSAFE or BROKEN; a DMA request whose errno changed; a fixture or

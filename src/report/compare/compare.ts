@@ -360,7 +360,9 @@ export function compareDocuments(base: RunDocument, current: RunDocument, files:
   }
   if (ctx.rawJudged > 0 && rows.some((r) => r.kind === 'simulator' && r.fixture !== TASKS_FIXTURE && r.status !== 'unchanged' && r.relative === undefined && !r.note.startsWith('margin unknown'))) {
     const without = [hasReference(base) ? null : files.base, hasReference(current) ? null : files.current].filter((f) => f !== null);
-    notes.add(`simulator times judged raw: ${without.join(' and ')} ${without.length === 1 ? 'has' : 'have'} no reference workload (made by an older vfio-pin-bench?), so a machine busier during one whole run can read as a change`);
+    notes.add(without.length === 0
+      ? `${ctx.rawJudged} simulator time${ctx.rawJudged === 1 ? '' : 's'} judged raw: timed without a reference workload in one run (its one sample was the judge's pass)`
+      : `simulator times judged raw: ${without.join(' and ')} ${without.length === 1 ? 'has' : 'have'} no reference workload (made by an older vfio-pin-bench?), so a machine busier during one whole run can read as a change`);
   }
   if (base.options.profile !== current.options.profile) {
     notes.add(`modelled with different cost profiles: ${base.options.profile} (baseline) and ${current.options.profile} (current)`);

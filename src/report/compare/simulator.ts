@@ -8,8 +8,8 @@
 // times are first divided by the run's speed (the reference's median pass, current / baseline),
 // and the mean AND the fastest sample must both have moved: the change is the one of the two
 // nearer zero, none when they disagree in sign (a preempted sample moves the mean, not the
-// fastest). On the shared 2-core machine one task of the same code still moved 2x between two
-// runs in about one pair in three (docs/ci.md), so a task alone is shown, not gated: the gate is
+// fastest). On the shared 2-core machine some task of the same code still moved 2x between two
+// runs in 32 of 40 pairs (docs/ci.md), so a task alone is shown, not gated: the gate is
 // the run-wide change, the median of the tasks' changes, beyond the threshold and the margin of
 // that median. A slower simulator moves most tasks; noise moves a few, both ways, and a task
 // that moved 70x while the machine starved that run moves the median no more than one at +30%.
