@@ -8,6 +8,7 @@ import type { FixtureResult, StrategyResult } from '../model/result.ts';
 import type { Strategy } from '../strategies/strategy.ts';
 import { judge } from './judge.ts';
 import { onePass, timeStrategy } from './timing.ts';
+import { ReferenceClock } from './reference.ts';
 
 export interface RunOptions {
   /** the strategies, resolved from the registry once by the caller; tables keep this order. */
@@ -55,14 +56,18 @@ export async function runLayout(layout: Layout, source: string, opts: RunOptions
       const at = done;
       let taskStart = performance.now();
       let side: 'map' | 'unmap' = 'map';
+      const reference = new ReferenceClock();
       result.timing = await timeStrategy(layout, strategy, {
         timeMs: opts.timeMs, maxSamples: opts.iterations, warmup: passMs < 50,
         onSample: (task, n) => {
+          reference.sample(task);
           if (task !== side) [side, taskStart] = [task, performance.now()];
           const part = Math.min(1, Math.max(n / opts.iterations, (performance.now() - taskStart) / opts.timeMs));
           opts.onProgress?.(at + (task === 'map' ? 0 : 0.5) + part * 0.499, steps, `${what} (${task}: ${n} samples)`);
         },
       });
+      const ref = reference.stats();
+      if (ref !== undefined) result.reference = ref;
       done++;
     }
     results.push(result);
