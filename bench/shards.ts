@@ -1,7 +1,8 @@
 // Sharded sweeps on this machine (issue 16): `sweep --shard i/n` for n = 1, 2 and 4, the n
 // processes of each run side by side (as n CI jobs would run on n machines, here sharing this
 // one's cores), then `merge`. Prints the wall time of each n, the wall time and simulated pages
-// of each shard (the balance: max / mean), and checks that each merge equals n = 1's.
+// of each shard (the balance: max / mean; the split weighs pages by each strategy's counter
+// events per page, so pages alone need not be even), and checks that each merge equals n = 1's.
 // Then the pool inside one process: each (point, strategy) unit's CPU time measured here, one
 // after another, and the makespan that W worker threads would reach handing out whole points
 // largest first (the pool before issue 16) or units largest first (now), from those times.
@@ -16,7 +17,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { planSweep } from '../src/input/sweep-plan.ts';
-import { largestFirst, partitionUnits, unitPages, workUnits, type WorkUnit } from '../src/input/sweep-shard.ts';
+import { largestFirst, unitPages, workUnits, type WorkUnit } from '../src/input/sweep-shard.ts';
 import { loadProfile, DEFAULT_PROFILE } from '../src/input/profile.ts';
 import type { SweepDocument } from '../src/model/result.ts';
 import { runPoint } from '../src/run/sweep-point.ts';
@@ -73,7 +74,7 @@ for (const n of counts) {
   await proc(['merge', ...Array.from({ length: n }, (_, i) => join(dir, `n${n}-s${i + 1}.json`)), '-o', merged, '-q', '--format', 'json']);
   const doc = stripEnv(JSON.parse(readFileSync(merged, 'utf8')) as SweepDocument);
   reference ??= doc;
-  const shardPages = partitionUnits(all, n).map(unitPages);
+  const shardPages = Array.from({ length: n }, (_, i) => (JSON.parse(readFileSync(join(dir, `n${n}-s${i + 1}.json`), 'utf8')) as SweepDocument).shard!.pages);
   const r = { n, wallMs, shardWallMs, shardPages, pagesBalance: balance(shardPages), wallBalance: balance(shardWallMs), mergeEqual: isDeepStrictEqual(doc, reference) };
   runs.push(r);
   log(`  ${n} shard${n > 1 ? 's' : ' '} side by side: ${s(wallMs)} wall; per shard ${shardWallMs.map(s).join(', ')} (max/mean ${r.wallBalance.toFixed(2)}); ` +

@@ -14,8 +14,10 @@ import { layoutPages, parseShard, partitionUnits, unitPages, workUnits } from '.
 import { checkSchema } from '../src/input/result-document.ts';
 import { SWEEP_SCHEMA } from '../src/input/sweep-document.ts';
 import { runSweep } from '../src/run/sweep-pool.ts';
+import { runPoint } from '../src/run/sweep-point.ts';
+import { workPerPage } from '../src/run/sweep-shard.ts';
 import { loadProfile } from '../src/input/profile.ts';
-import { STRATEGIES } from '../src/strategies/registry.ts';
+import { selectStrategies, STRATEGIES } from '../src/strategies/registry.ts';
 import { inproc } from './bin.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vpb-shard-'));
@@ -74,6 +76,27 @@ describe('--shard i/n and the split', () => {
     assert.deepEqual([unitPages(a!), unitPages(b!)], [94213, 90119]); // within 2.3% of the mean 92166
     // into 3: every strategy's four units to one shard, 61444 pages each, a perfect split
     assert.deepEqual(partitionUnits(units, 3).map(unitPages), [61444, 61444, 61444]);
+  });
+
+  test('weights: pages times each strategy\'s counter events per page on the smallest point, when that is cheap', async () => {
+    const cfg = { strategies: selectStrategies(['baseline', 'rfc', 'v6.18-folio'], undefined), profile: loadProfile('xeon-e5-2.6ghz') };
+    // --bar 1M..256M: 9 points of 257, 513, ... 65537 pages (2^k + 1), 130,825 in all; the probe (257 pages) runs
+    // when pages x shards <= all / 32: 257 x 4 = 1028 <= 4088
+    const plan = planSweep({ bar: ['1M..256M'] });
+    const perPage = await workPerPage(plan, cfg, 4);
+    const records = await runPoint(plan.points[0]!.layout, cfg);
+    const events = (c: Record<string, number>): number => Object.values(c).reduce((a, b) => a + b, 0);
+    assert.deepEqual(perPage, records.map((r) => (events(r.counters.map) + events(r.counters.unmap)) / 257));
+    // baseline walks every page on map (vaddr_get_pfn per page); rfc maps the BAR per IOMMU PTE
+    assert.ok(perPage![0]! > perPage![1]!, `baseline ${perPage![0]} against rfc ${perPage![1]}`);
+    const units = workUnits(plan, 3, perPage);
+    assert.equal(units[3 * 8]!.weight, 65537 * perPage![0]!);
+    // --bar 16M..256M into 2: 4097 x 2 = 8194 > 126981 / 32 = 3968: pages alone
+    assert.equal(await workPerPage(planSweep({ bar: ['16M..256M'] }), cfg, 2), undefined);
+    // a hand-made split by weight: [10, 1] per page on 1 and 4 pages: units 40, 10, 4, 1 -> A 40; B 10, 4, 1
+    const tiny = [{ point: 0, strategy: 0, pages: 1, weight: 10 }, { point: 0, strategy: 1, pages: 1, weight: 1 },
+      { point: 1, strategy: 0, pages: 4, weight: 40 }, { point: 1, strategy: 1, pages: 4, weight: 4 }];
+    assert.deepEqual(partitionUnits(tiny, 2).map((p) => p.map((u) => u.weight)), [[40], [10, 1, 4]]);
   });
 
   test('every unit in exactly one shard, whatever n (more shards than units: some empty)', () => {
@@ -172,6 +195,20 @@ describe('sweep --shard + merge', () => {
     for (const i of [1, 2]) await ok([...TIMED, '--shard', `${i}/2`, '-o', at(`t${i}.json`)]);
     const merged = JSON.parse(await ok(['merge', at('t2.json'), at('t1.json'), '--json'])) as SweepDocument;
     assert.ok(merged.points.every((p) => p.records.every((r) => r.timing !== undefined)));
+    assert.deepEqual(withoutEnvAndTiming(merged), withoutEnvAndTiming(one));
+  });
+
+  test('shards split by counter events per page (--bar 1M..256M into 3) merge into the unsharded sweep', async () => {
+    const ARGS = ['sweep', '--bar', '1M..256M', '-s', 'baseline,rfc,v6.18-folio', '--workers', '1', '-q'];
+    const one = JSON.parse(await ok([...ARGS, '--json'])) as SweepDocument;
+    const err: string[] = [];
+    for (const i of [1, 2, 3]) {
+      const r = await inproc([...ARGS.filter((a) => a !== '-q'), '--shard', `${i}/3`, '-o', at(`c${i}.json`)]);
+      assert.equal(r.code, 0, r.stderr);
+      err.push(r.stderr);
+    }
+    assert.match(err[0]!, /^--shard 1\/3: \d+ of 27 \(point, strategy\) units, [\d,]+ of 392,475 simulated pages; split by simulated pages times counter events per page/);
+    const merged = JSON.parse(await ok(['merge', at('c3.json'), at('c2.json'), at('c1.json'), '--json'])) as SweepDocument;
     assert.deepEqual(withoutEnvAndTiming(merged), withoutEnvAndTiming(one));
   });
 

@@ -15,7 +15,7 @@ import { envInfo, makeSweepDocument, toolInfo } from '../run/document.ts';
 import { AXIS_FLAG, planSweep, type SweepFlags, type SweepPlan } from '../input/sweep-plan.ts';
 import type { PointConfig } from '../run/sweep-point.ts';
 import { MAX_SHARDS, parseShard, partitionUnits, unitPages, workUnits, type Shard } from '../input/sweep-shard.ts';
-import { sweepPlanId, sweepShard, withShard } from '../run/sweep-shard.ts';
+import { sweepPlanId, sweepShard, withShard, workPerPage } from '../run/sweep-shard.ts';
 import { formatCount } from '../report/units.ts';
 import { defaultWorkers, effectiveWorkers, runSweep } from '../run/sweep-pool.ts';
 import { selectStrategies, STRATEGIES } from '../strategies/registry.ts';
@@ -104,15 +104,17 @@ async function sweepAction(flags: Flags, io: Io, status: ExitStatus): Promise<vo
     profile,
     ...(flags.timed ? { timing: { timeMs: flags.time, iterations: flags.iterations } } : {}),
   };
-  // the (point, strategy) units to run: all, or with --shard this shard's part of them
-  const all = workUnits(plan, cfg.strategies.length);
+  // every point within the limits (one worker holds one strategy's kernels of one point)
+  const kernels = flags.timed ? 4 : 1;
+  const memory = checkPoints(plan, limits, { kernels, strategies: 1 });
+  // the (point, strategy) units to run: all, or with --shard this shard's part of them, split
+  // by simulated pages times each strategy's work per page (from the smallest point, when cheap)
+  const perPage = flags.shard !== undefined && flags.shard.count > 1 ? await workPerPage(plan, cfg, flags.shard.count) : undefined;
+  const all = workUnits(plan, cfg.strategies.length, perPage);
   const units = flags.shard === undefined ? all : partitionUnits(all, flags.shard.count)[flags.shard.index - 1]!;
   // timed units run one at a time unless asked: a thread beside them would disturb their timing
   const workers = effectiveWorkers(flags.workers ?? (flags.timed ? 1 : defaultWorkers()), units.length);
-  // every point within the limits, and the units in flight at once within the memory limit
-  // (a worker holds one strategy's kernels of one point; two workers may share the largest point)
-  const kernels = flags.timed ? 4 : 1;
-  const memory = checkPoints(plan, limits, { kernels, strategies: 1 });
+  // the units in flight at once within the memory limit (two workers may share the largest point)
   const inFlight = units.map((u) => memory[u.point]!).sort((a, b) => b - a).slice(0, workers).reduce((a, b) => a + b, 0);
   checkMemory(inFlight, limits, `sweep ${plan.flags}`, workers > 1 ? ` (the ${workers} largest (point, strategy) units at once, one per worker; --workers 1 needs less)` : '');
   const outputs = checkOutputs(
@@ -142,8 +144,9 @@ async function sweepAction(flags: Flags, io: Io, status: ExitStatus): Promise<vo
   if (flags.shard !== undefined) {
     doc = withShard(doc, sweepShard(flags.shard, sweepPlanId(plan, cfg, tool.version), plan, units, all, points));
     if (!flags.quiet) {
+      const by = perPage === undefined ? 'simulated pages' : 'simulated pages times counter events per page (measured on the smallest point)';
       io.err(`--shard ${flags.shard.index}/${flags.shard.count}: ${units.length} of ${all.length} (point, strategy) units, ` +
-        `${formatCount(unitPages(units))} of ${formatCount(unitPages(all))} simulated pages\n`);
+        `${formatCount(unitPages(units))} of ${formatCount(unitPages(all))} simulated pages; split by ${by}\n`);
     }
   }
   const keys = flags.counters ?? DEFAULT_KEY_COUNTERS;

@@ -1,6 +1,7 @@
 // `sweep --shard i/n`: which part of a sweep one CI job runs. Pure: the --shard text -> a shard,
-// and a plan -> its (point, strategy) work units split into n parts of about equal simulated
-// pages (greedy, largest first), the same on every machine. run/sweep-pool.ts runs a part;
+// and a plan -> its (point, strategy) work units split into n parts of about equal weight
+// (simulated pages, times a strategy's work per page when known; greedy, largest first), the
+// same on every machine. run/sweep-pool.ts runs a part;
 // run/sweep-shard.ts stamps the partial document; input/sweep-merge.ts joins the parts.
 
 import { InputError } from '../model/errors.ts';
@@ -26,6 +27,8 @@ export interface WorkUnit {
   strategy: number;
   /** simulated pages: the 4 KiB pages the point's map requests cover, plus one per request. */
   pages: number;
+  /** what the split balances: pages, times the strategy's work per page (1 when not known). */
+  weight: number;
 }
 
 /** "2/4" -> { index: 2, count: 4 }; 1-based, as a CI matrix counts. */
@@ -46,20 +49,24 @@ export function layoutPages(l: Layout): number {
   return pages;
 }
 
-/** Every (point, strategy) unit of a plan, in plan order (point, then strategy). */
-export function workUnits(plan: SweepPlan, strategies: number): WorkUnit[] {
-  return plan.points.flatMap((p) => Array.from({ length: strategies }, (_, s) => ({ point: p.index, strategy: s, pages: layoutPages(p.layout) })));
+/** Every (point, strategy) unit of a plan, in plan order (point, then strategy); `perPage`:
+ *  each strategy's work per page (run/sweep-shard.ts measures it in counter events), else 1. */
+export function workUnits(plan: SweepPlan, strategies: number, perPage?: readonly number[]): WorkUnit[] {
+  return plan.points.flatMap((p) => {
+    const pages = layoutPages(p.layout);
+    return Array.from({ length: strategies }, (_, s) => ({ point: p.index, strategy: s, pages, weight: pages * (perPage?.[s] ?? 1) }));
+  });
 }
 
-/** Units by pages, largest first; ties in plan order. The order shards and threads take them. */
+/** Units by weight, largest first; ties in plan order. The order shards and threads take them. */
 export function largestFirst(units: readonly WorkUnit[]): WorkUnit[] {
-  return [...units].sort((a, b) => b.pages - a.pages || a.point - b.point || a.strategy - b.strategy);
+  return [...units].sort((a, b) => b.weight - a.weight || a.point - b.point || a.strategy - b.strategy);
 }
 
 /**
- * The units split into `count` parts: each unit, largest first, to the part with the fewest
- * pages so far (the lowest-numbered on a tie): Graham's LPT rule, within 4/3 of the best split.
- * Deterministic: it depends on the plan and the strategies only. Each part is in plan order.
+ * The units split into `count` parts: each unit, largest first, to the part with the least
+ * weight so far (the lowest-numbered on a tie): Graham's LPT rule, within 4/3 of the best split
+ * of the weights. Deterministic: it depends on the units' weights only. Each part is in plan order.
  */
 export function partitionUnits(units: readonly WorkUnit[], count: number): WorkUnit[][] {
   const parts: WorkUnit[][] = Array.from({ length: count }, () => []);
@@ -68,7 +75,7 @@ export function partitionUnits(units: readonly WorkUnit[], count: number): WorkU
     let best = 0;
     for (let i = 1; i < count; i++) if (load[i]! < load[best]!) best = i;
     parts[best]!.push(u);
-    load[best]! += u.pages;
+    load[best]! += u.weight;
   }
   for (const p of parts) p.sort((a, b) => a.point - b.point || a.strategy - b.strategy);
   return parts;
@@ -76,3 +83,6 @@ export function partitionUnits(units: readonly WorkUnit[], count: number): WorkU
 
 /** Simulated pages of some units. */
 export const unitPages = (units: readonly WorkUnit[]): number => units.reduce((n, u) => n + u.pages, 0);
+
+/** Weight of some units. */
+export const unitWeight = (units: readonly WorkUnit[]): number => units.reduce((n, u) => n + u.weight, 0);

@@ -105,7 +105,7 @@ function inThreads(
             break;
           case 'unit':
             records[m.point]![m.strategy] = m.record;
-            tick({ point: m.point, strategy: m.strategy, pages: 0 });
+            tick({ point: m.point, strategy: m.strategy, pages: 0, weight: 0 });
             if (--remaining === 0) finish();
             else next(t);
             break;

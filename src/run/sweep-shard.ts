@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { SweepDocument, SweepPoint, SweepShard } from '../model/result.ts';
 import type { SweepPlan } from '../input/sweep-plan.ts';
-import { unitPages, type Shard, type WorkUnit } from '../input/sweep-shard.ts';
-import type { PointConfig } from './sweep-point.ts';
+import { layoutPages, unitPages, type Shard, type WorkUnit } from '../input/sweep-shard.ts';
+import { runPoint, type PointConfig } from './sweep-point.ts';
 
 /** "sha256:<64 hex>" of the tool version, the sweep's options, the profile and the points' layouts. */
 export function sweepPlanId(plan: SweepPlan, cfg: PointConfig, toolVersion: string): string {
@@ -34,4 +34,26 @@ export function sweepShard(shard: Shard, planId: string, plan: SweepPlan, mine: 
 /** The document with its shard field (last, after the points). */
 export function withShard(doc: SweepDocument, shard: SweepShard): SweepDocument {
   return { ...doc, shard };
+}
+
+/** The probe may cost a shard at most this share of its part of the sweep. */
+const PROBE_SHARE = 1 / 32;
+
+/**
+ * Each strategy's simulated work per page, for the split: the counter events (every counter of
+ * map and unmap, the calls and pages the simulator steps through) of one untimed pass on the
+ * sweep's smallest point, over its pages. Counters are deterministic, so every shard gets the
+ * same weights. Per-page strategies come out about ten times above those that step per IOMMU
+ * PTE on a BAR, so the split does not hand one shard all the expensive ones. Undefined (pages
+ * alone) when the smallest point is too large a share of one shard's work to run twice.
+ */
+export async function workPerPage(plan: SweepPlan, cfg: PointConfig, shards: number): Promise<number[] | undefined> {
+  const first = plan.points[0];
+  if (first === undefined) return undefined;
+  const pages = layoutPages(first.layout);
+  const total = plan.points.reduce((n, p) => n + layoutPages(p.layout), 0);
+  if (pages * shards > total * PROBE_SHARE) return undefined;
+  const records = await runPoint(first.layout, { strategies: cfg.strategies, profile: cfg.profile });
+  const events = (c: Record<string, number>): number => Object.values(c).reduce((a, b) => a + b, 0);
+  return records.map((r) => Math.max(1, events(r.counters.map) + events(r.counters.unmap)) / pages);
 }
