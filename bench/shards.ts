@@ -3,8 +3,8 @@
 // one's cores), then `merge`. Prints the wall time of each n, the wall time and simulated pages
 // of each shard (the balance: max / mean; the split weighs pages by each strategy's counter
 // events per page, so pages alone need not be even), and checks that each merge equals n = 1's.
-// Then the pool inside one process: each (point, strategy) unit's CPU time measured here, one
-// after another, and the makespan that W worker threads would reach handing out whole points
+// Then each (point, strategy) unit's CPU time measured here, one after another: each shard's CPU
+// time on a machine of its own (the sum of its units'), and the makespan that W worker threads would reach handing out whole points
 // largest first (the pool before issue 16) or units largest first (now), from those times.
 //   npm run bench:shards [-- --bar 256M..64G] [-- --shards 1,2,4] [-- --json]
 // Default: --bar 256M..64G, every strategy (9 points up to a 64 GiB BAR, as GPUs have now).
@@ -65,6 +65,7 @@ const runs: ShardRun[] = [];
 log(`sweep --bar ${range}: ${plan.points.length} points x ${STRATEGIES.length} strategies = ${all.length} units, ` +
   `${unitPages(all).toLocaleString('en-US')} simulated pages; ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(1)} at the start`);
 let reference: unknown;
+const shardUnits = new Map<number, string[][]>();
 const stripEnv = (d: SweepDocument): unknown => ({ ...d, env: undefined });
 for (const n of counts) {
   const t0 = performance.now();
@@ -74,7 +75,10 @@ for (const n of counts) {
   await proc(['merge', ...Array.from({ length: n }, (_, i) => join(dir, `n${n}-s${i + 1}.json`)), '-o', merged, '-q', '--format', 'json']);
   const doc = stripEnv(JSON.parse(readFileSync(merged, 'utf8')) as SweepDocument);
   reference ??= doc;
-  const shardPages = Array.from({ length: n }, (_, i) => (JSON.parse(readFileSync(join(dir, `n${n}-s${i + 1}.json`), 'utf8')) as SweepDocument).shard!.pages);
+  const parts = Array.from({ length: n }, (_, i) => JSON.parse(readFileSync(join(dir, `n${n}-s${i + 1}.json`), 'utf8')) as SweepDocument);
+  const shardPages = parts.map((d) => d.shard!.pages);
+  // each shard's units, "point.strategy", for its CPU time on a machine of its own (below)
+  shardUnits.set(n, parts.map((d) => d.points.flatMap((p, i) => p.records.map((r) => `${d.shard!.pointIndex[i]}.${STRATEGIES.findIndex((x) => x.name === r.strategy)}`))));
   const r = { n, wallMs, shardWallMs, shardPages, pagesBalance: balance(shardPages), wallBalance: balance(shardWallMs), mergeEqual: isDeepStrictEqual(doc, reference) };
   runs.push(r);
   log(`  ${n} shard${n > 1 ? 's' : ' '} side by side: ${s(wallMs)} wall; per shard ${shardWallMs.map(s).join(', ')} (max/mean ${r.wallBalance.toFixed(2)}); ` +
@@ -92,6 +96,14 @@ for (const u of all) {
   cpuMs.set(u, (c.user + c.system) / 1000);
 }
 const total = [...cpuMs.values()].reduce((a, b) => a + b, 0);
+const unitMs = new Map([...cpuMs].map(([u, ms]) => [`${u.point}.${u.strategy}`, ms]));
+// n shards on n machines of their own: each shard's units' CPU time measured here, the slowest shard
+const machines = counts.map((n) => {
+  const cpu = shardUnits.get(n)!.map((us) => us.reduce((a, k) => a + unitMs.get(k)!, 0));
+  log(`  ${n} shard${n > 1 ? 's' : ' '} on ${n} machine${n > 1 ? 's' : ' '} (from these unit times): slowest shard ${s(Math.max(...cpu))} of ${s(total)} CPU ` +
+    `(${(total / Math.max(...cpu)).toFixed(2)}x; max/mean ${balance(cpu).toFixed(2)}); per shard ${cpu.map(s).join(', ')}`);
+  return { n, shardCpuMs: cpu };
+});
 
 /** List scheduling: each job, in order, to the worker that is free first; the last to finish. */
 function makespan(jobs: number[], workers: number): number {
@@ -117,5 +129,5 @@ const pool = [2, 4].map((w) => {
   return { workers: w, pointsMs: points, unitsMs: units };
 });
 rmSync(dir, { recursive: true, force: true });
-if (json) process.stdout.write(`${JSON.stringify({ range, units: all.length, pages: unitPages(all), runs, pool: { cpuMs: total, largestPointMs: largestPoint, schedules: pool } }, null, 2)}\n`);
+if (json) process.stdout.write(`${JSON.stringify({ range, units: all.length, pages: unitPages(all), runs, machines, pool: { cpuMs: total, largestPointMs: largestPoint, schedules: pool } }, null, 2)}\n`);
 if (runs.some((r) => !r.mergeEqual)) process.exit(1);
