@@ -17,7 +17,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { planSweep } from '../src/input/sweep-plan.ts';
-import { largestFirst, unitPages, workUnits, type WorkUnit } from '../src/input/sweep-shard.ts';
+import { largestFirst, partitionUnits, unitPages, workUnits, type WorkUnit } from '../src/input/sweep-shard.ts';
 import { loadProfile, DEFAULT_PROFILE } from '../src/input/profile.ts';
 import type { SweepDocument } from '../src/model/result.ts';
 import { runPoint } from '../src/run/sweep-point.ts';
@@ -100,9 +100,12 @@ const unitMs = new Map([...cpuMs].map(([u, ms]) => [`${u.point}.${u.strategy}`, 
 // n shards on n machines of their own: each shard's units' CPU time measured here, the slowest shard
 const machines = counts.map((n) => {
   const cpu = shardUnits.get(n)!.map((us) => us.reduce((a, k) => a + unitMs.get(k)!, 0));
+  // the split by pages alone (every strategy weighing 1 per page), for comparison
+  const byPages = partitionUnits(all, n).map((us) => us.reduce((a, u) => a + unitMs.get(`${u.point}.${u.strategy}`)!, 0));
   log(`  ${n} shard${n > 1 ? 's' : ' '} on ${n} machine${n > 1 ? 's' : ' '} (from these unit times): slowest shard ${s(Math.max(...cpu))} of ${s(total)} CPU ` +
-    `(${(total / Math.max(...cpu)).toFixed(2)}x; max/mean ${balance(cpu).toFixed(2)}); per shard ${cpu.map(s).join(', ')}`);
-  return { n, shardCpuMs: cpu };
+    `(${(total / Math.max(...cpu)).toFixed(2)}x; max/mean ${balance(cpu).toFixed(2)}); per shard ${cpu.map(s).join(', ')}; ` +
+    `split by pages alone: ${s(Math.max(...byPages))} (max/mean ${balance(byPages).toFixed(2)})`);
+  return { n, shardCpuMs: cpu, byPagesCpuMs: byPages };
 });
 
 /** List scheduling: each job, in order, to the worker that is free first; the last to finish. */

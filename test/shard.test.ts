@@ -155,10 +155,12 @@ describe('sweep --shard + merge', () => {
     assert.deepEqual(s1.shard!.pointIndex, s1.points.map((p) => whole.points.findIndex((w) => w.value === p.value)));
   });
 
-  test('merge renders the same as sweep: the terminal table and charts', async () => {
-    const sweepText = await ok([...SWEEP, '--no-color']);
-    const mergeText = await ok(['merge', at('s1of2.json'), at('s2of2.json'), '--no-color']);
+  test('merge renders the same as sweep: the terminal table and charts, the SVG and the HTML page', async () => {
+    const sweepText = await ok([...SWEEP, '--no-color', '--svg', at('sweep.svg'), '--html', at('sweep.html')]);
+    const mergeText = await ok(['merge', at('s1of2.json'), at('s2of2.json'), '--no-color', '--svg', at('merge.svg'), '--html', at('merge.html')]);
     assert.equal(mergeText, sweepText);
+    // the same machine made both, so even the HTML page's environment line is the same
+    for (const ext of ['svg', 'html']) assert.equal(readFileSync(at(`merge.${ext}`), 'utf8'), readFileSync(at(`sweep.${ext}`), 'utf8'), ext);
   });
 
   test('refused, exit 2, one line naming the file: gaps, duplicates, other sweeps, other n, versions, not a shard', async () => {
