@@ -65,7 +65,8 @@ oracle, modelled kernel time); --timed adds tinybench timing of the simulator. P
 parallel on --workers threads (default: one per core), one strategy at one point at a time;
 the results do not depend on it. --shard i/n (i from 1, as a CI matrix lists it: shard: [1, 2,
 3, 4] with --shard \${{ matrix.shard }}/4) runs a 1/n of the (point, strategy) units, balanced by
-simulated pages, and writes a partial document that merge joins (docs/sweeps.md).
+simulated pages times each strategy's counter events per page on the smallest point, and
+writes a partial document that merge joins (docs/sweeps.md).
 `;
 
 /** --shard i/n: a bad value is commander's "argument ... is invalid" line (exit 2). */
@@ -186,7 +187,7 @@ export function sweepCommand(program: Command, io: Io, status: ExitStatus = { co
     .option('-t, --time <ms>', 'with --timed: wall-clock budget per timing task (map, unmap) in ms, kernel setup and release included (at most 600000)', parseTimeMs, 200)
     .option('-n, --iterations <n>', 'with --timed: most samples per timing task (at least one is always taken; at most 10000)', parseIterations, 100)
     .option('--workers <n>', 'worker threads, each running one strategy at one point at a time (default: one per core, or 1 with --timed; 1: no threads)', parsePositiveInt)
-    .option('--shard <i/n>', `run shard i of n (i from 1 to n, at most ${MAX_SHARDS}; a CI matrix's shard: [1, 2, 3, 4]): a part of the (point, strategy) units balanced by simulated pages, written as a partial document for \`merge\` (with -o or --json)`, parseShardOption)
+    .option('--shard <i/n>', `run shard i of n (i from 1 to n, at most ${MAX_SHARDS}; a CI matrix's shard: [1, 2, 3, 4]): a part of the (point, strategy) units balanced by simulated work, written as a partial document for \`merge\` (with -o or --json)`, parseShardOption)
     .addOption(new Option('--json', 'print the sweep as one JSON document instead of the table and charts'))
     .option('-o, --output <file>', 'also write the JSON document to this file')
     .option('--svg <file>', 'write the chart as SVG (log-log, map solid, unmap dashed)')
