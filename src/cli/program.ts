@@ -10,6 +10,7 @@ import { exportCommand } from './export.ts';
 import { importCommand } from './import.ts';
 import { processIo, type Io } from './io.ts';
 import { listCommand } from './list.ts';
+import { mergeCommand } from './merge.ts';
 import { runCommand } from './run.ts';
 import { showCommand } from './show.ts';
 import { sweepCommand } from './sweep.ts';
@@ -21,6 +22,7 @@ Examples:
   $ vfio-pin-bench run                       compare the strategies on the seed's 16 GiB GPU BAR
   $ vfio-pin-bench run --bar 64G             what-if: a 64 GiB BAR
   $ vfio-pin-bench sweep --bar 256M..128G    every strategy over BAR sizes: table and log-log chart
+  $ vfio-pin-bench merge shard-*.json        join the parts of sweep --shard i/n (CI jobs) into one sweep
   $ vfio-pin-bench list                      bundled fixtures, strategies, cost profiles
   $ vfio-pin-bench show multi-gpu            a fixture's VMAs and DMA requests
   $ vfio-pin-bench validate ./my-vm.json     check your own fixture
@@ -56,6 +58,7 @@ export function buildProgram(io: Io, status: ExitStatus = { code: EXIT_OK }): Co
   listCommand(program, io);
   showCommand(program, io);
   sweepCommand(program, io, status);
+  mergeCommand(program, io, status);
   validateCommand(program, io);
   return program;
 }
