@@ -18,7 +18,7 @@ import { MAX_SHARDS, parseShard, partitionUnits, unitPages, workUnits, type Shar
 import { sweepPlanId, sweepShard, withShard, workPerPage } from '../run/sweep-shard.ts';
 import { formatCount } from '../report/units.ts';
 import { defaultWorkers, effectiveWorkers, runSweep } from '../run/sweep-pool.ts';
-import { selectStrategies, STRATEGIES } from '../strategies/registry.ts';
+import { DEFAULT_STRATEGIES, selectStrategies } from '../strategies/registry.ts';
 import { useColor, type Io } from './io.ts';
 import {
   addLimitOptions, addWhatIfOptions, KERNEL_HELP, limitsFromFlags, parseIterations, parseKeyCounters, parseKernelOption, parsePositiveInt,
@@ -179,7 +179,7 @@ export function sweepCommand(program: Command, io: Io, status: ExitStatus = { co
   addWhatIfOptions(cmd, 'sweep', 'system')
     .addOption(new Option('--steps <n>', `number of points, both ends included (at most ${DEFAULT_LIMITS.points} unless --max-points)`).argParser(parsePositiveInt).conflicts('factor'))
     .option('--factor <x>', 'ratio between consecutive points (default 2)', parsePositiveNumber)
-    .option('-s, --strategy <names>', `strategies, comma-separated (default: all: ${STRATEGIES.map((s) => s.name).join(', ')})`, parseStrategies)
+    .option('-s, --strategy <names>', `strategies, comma-separated (default: every kernel: ${DEFAULT_STRATEGIES.map((s) => s.name).join(', ')}; proposals by name)`, parseStrategies)
     .option('--kernel <releases>', KERNEL_HELP, parseKernelOption)
     .option('--profile <name|file.json>', 'cost profile: a bundled name (see `list`) or a profile file', parseProfile)
     .option('--counters <names>', `counters for the table, comma-separated, map side unless prefixed unmap: (default: ${DEFAULT_KEY_COUNTERS.map((k) => (k.side === 'unmap' ? `unmap:${k.name}` : k.name)).join(',')})`, parseKeyCounters)
