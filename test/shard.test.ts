@@ -17,7 +17,7 @@ import { runSweep } from '../src/run/sweep-pool.ts';
 import { runPoint } from '../src/run/sweep-point.ts';
 import { workPerPage } from '../src/run/sweep-shard.ts';
 import { loadProfile } from '../src/input/profile.ts';
-import { selectStrategies, STRATEGIES } from '../src/strategies/registry.ts';
+import { DEFAULT_STRATEGIES, selectStrategies, STRATEGIES } from '../src/strategies/registry.ts';
 import { inproc } from './bin.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vpb-shard-'));
@@ -148,10 +148,10 @@ describe('sweep --shard + merge', () => {
     assert.equal(s1.shard!.plan, s2.shard!.plan);
     assert.match(s1.shard!.plan, /^sha256:[0-9a-f]{64}$/);
     // 16M..256M: 4097 + 8193 + 16385 + 32769 + 65537 = 126981 pages per strategy
-    assert.equal(s1.shard!.planPages, 126981 * STRATEGIES.length);
+    assert.equal(s1.shard!.planPages, 126981 * DEFAULT_STRATEGIES.length);
     assert.equal(s1.shard!.pages + s2.shard!.pages, s1.shard!.planPages);
     assert.equal(s1.shard!.planPoints, 5);
-    assert.equal(s1.points.flatMap((p) => p.records).length + s2.points.flatMap((p) => p.records).length, 5 * STRATEGIES.length);
+    assert.equal(s1.points.flatMap((p) => p.records).length + s2.points.flatMap((p) => p.records).length, 5 * DEFAULT_STRATEGIES.length);
     assert.deepEqual(s1.shard!.pointIndex, s1.points.map((p) => whole.points.findIndex((w) => w.value === p.value)));
   });
 
