@@ -53,6 +53,26 @@ function changed(c: Comparison): [string, string, string][] {
 
 const strategy = (d: RunDocument, fx: number, s: number) => d.fixtures[fx]!.strategies[s]!;
 
+/** The document with a reference workload time on every timed strategy: median pass 100 us per
+ *  side, as many samples as the task (run/reference.ts takes one after each sample). */
+function withReference(d: RunDocument): RunDocument {
+  for (const s of tasks(d)) {
+    const ref = (samples: number) => ({ mean: 100000, p50: 100000, p99: 110000, min: 95000, max: 120000, sd: 5000, rme: 2, samples });
+    s.reference = { map: ref(s.timing!.map.samples), unmap: ref(s.timing!.unmap.samples) };
+  }
+  return d;
+}
+
+/** A copy as an older vfio-pin-bench wrote it: no reference. */
+function withoutReference(d: RunDocument): RunDocument {
+  const out = structuredClone(d);
+  for (const s of tasks(out)) delete s.reference;
+  return out;
+}
+
+/** Every strategy of every fixture (each has a timed map and unmap task). */
+const tasks = (d: RunDocument) => d.fixtures.flatMap((f) => f.strategies);
+
 describe('compare: the rules', () => {
   test('a document against itself: every metric compared, nothing changed', () => {
     const c = compareDocuments(BASE, BASE, FILES);
@@ -165,6 +185,92 @@ describe('compare: the rules', () => {
   test('simulator time: --min-samples 1 judges a single sample again (the 2x is caught)', () => {
     const c = diff((d) => void Object.assign(strategy(d, 0, 0).timing!.map, { mean: 25000000, rme: 0, samples: 1 }), { ...DEFAULT_COMPARE_OPTIONS, minSamples: 1 });
     assert.deepEqual(changed(c), [['bar-1g/baseline/map simulator time', 'regression', 'beyond margins ±2.5% and ±25%']]);
+  });
+
+  test('simulator time against the reference: a whole run 1.5x slower is clean; one task 2x within it is shown, not gated', () => {
+    // every simulator time (mean and fastest) and every reference of the current run 1.5x the
+    // baseline's (the machine slower for the whole run): time / reference is unchanged. But
+    // bar-1g/baseline/map 3x (2x the run's shift): 12.5 ms / 100 us -> 37.5 ms / 150 us, mean and
+    // fastest +100%, beyond its margins 2.5% + 2.5% and 25%: shown as changed, not a regression.
+    // Run-wide: the median of +100% and seven 0% = 0%; margin: sqrt(pi/2) x the 8 tasks' mean
+    // margin (rme of both runs: 5, 2.5, 20, 3, 8, 6, 16, 5.5%: 8.25%) / sqrt(8) = 3.66%: noise.
+    const base = withReference(structuredClone(BASE));
+    const current = structuredClone(base);
+    for (const s of tasks(current)) {
+      for (const op of ['map', 'unmap'] as const) {
+        s.timing![op].mean *= 1.5;
+        s.timing![op].min *= 1.5;
+        s.reference![op].p50 *= 1.5;
+      }
+    }
+    Object.assign(strategy(current, 0, 0).timing!.map, { mean: 37500000, min: 33750000 });
+    const c = compareDocuments(base, current, FILES);
+    const sim = c.rows.filter((r) => r.kind === 'simulator' && r.fixture !== 'bench tasks');
+    assert.deepEqual(sim.filter((r) => r.status !== 'noise').map((r) => [`${r.fixture}/${r.strategy}/${r.op}`, r.status, r.note]), [
+      ['bar-1g/baseline/map', 'changed', 'vs reference: mean +100%, fastest +100% (run +50%), beyond margins ±5% and ±25%; one task: not judged alone'],
+    ]);
+    // the other 7: the raw +50% cancelled by the reference
+    for (const r of sim.slice(1, 8)) {
+      assert.ok(Math.abs(r.ratio! - 0.5) < 1e-9 && Math.abs(r.relative!) < 1e-9, `${r.strategy} ${r.op}`);
+      assert.match(r.note, /^vs reference: mean [-+]0%, fastest [-+]0% \(run \+50%\), within margins ±/);
+    }
+    const wide = sim.at(-1)!;
+    assert.equal(wide.fixture, 'all timed tasks');
+    assert.ok(Math.abs(wide.ratio!) < 1e-12);
+    assert.deepEqual([wide.status, wide.note], ['noise', 'median of 8 tasks vs reference, within margin ±3.7%']);
+    assert.equal(c.regressions, 0);
+    // the same documents without their references: the raw +50% is a regression in all 8
+    assert.equal(compareDocuments(withoutReference(base), withoutReference(current), FILES).regressions, 8);
+  });
+
+  test('simulator time against the reference: every task 2x slower while the reference held steady is a regression', () => {
+    // mean and fastest of all 8 tasks doubled, references unchanged: each task +100% (shown as
+    // changed), run-wide median +100%, beyond margin 3.7% (above) and 25%: one regression.
+    const base = withReference(structuredClone(BASE));
+    const current = structuredClone(base);
+    for (const s of tasks(current)) {
+      for (const op of ['map', 'unmap'] as const) {
+        s.timing![op].mean *= 2;
+        s.timing![op].min *= 2;
+      }
+    }
+    const c = compareDocuments(base, current, FILES);
+    const wide = c.rows.find((r) => r.fixture === 'all timed tasks')!;
+    assert.deepEqual([wide.status, wide.note, wide.relative], ['regression', 'median of 8 tasks vs reference, beyond margin ±3.7% and ±25%', 1]);
+    assert.equal(c.regressions, 1);
+    assert.equal(c.rows.filter((r) => r.kind === 'simulator' && r.status === 'changed' && r.note.endsWith('one task: not judged alone')).length, 8);
+    assert.match(formatCompareTerminal(c, { color: false, verbose: false }), /│ +│ +│ simulator time, run-wide │ +- │ +- │ +\+100% │ REGRESSION │ median of 8 tasks/);
+    // one task 2x alone (bar-1g/rfc/unmap 3.1 -> 6.2 ms): changed; run-wide median 0%: noise
+    const one = structuredClone(base);
+    Object.assign(strategy(one, 0, 1).timing!.unmap, { mean: 6200000, min: 2790000 * 2 });
+    const c1 = compareDocuments(base, one, FILES);
+    assert.deepEqual(changed(c1).slice(0, 1), [['bar-1g/rfc/unmap simulator time', 'changed', 'vs reference: mean +100%, fastest +100% (run +0%), beyond margins ±3% and ±25%; one task: not judged alone']]);
+    assert.equal(c1.regressions, 0);
+  });
+
+  test('simulator time against the reference: mean and fastest must agree', () => {
+    // bar-1g/baseline/unmap: mean 3 -> 6 ms (+100%, preempted samples) but fastest 2.7 -> 2.43 ms
+    // (-10%): opposite signs, no change judged: noise; the run-wide change is 0.
+    const base = withReference(structuredClone(BASE));
+    const current = structuredClone(base);
+    Object.assign(strategy(current, 0, 0).timing!.unmap, { mean: 6000000, min: 2430000 });
+    const c = compareDocuments(base, current, FILES);
+    assert.deepEqual(changed(c).slice(0, 1), [['bar-1g/baseline/unmap simulator time', 'noise', 'vs reference: mean +100%, fastest -10% (run +0%), beyond margins ±2.5%, within ±25%']]);
+    assert.equal(c.rows.find((r) => r.fixture === 'all timed tasks')!.relative, 0);
+  });
+
+  test('simulator time without a reference in one run: the raw rule per task, and a note naming the file', () => {
+    // the whole-run 1.5x shift, but the baseline is an older document (no reference): raw +50%,
+    // beyond margins and 25% for all 8 tasks; with --time-threshold 60% none
+    const base = structuredClone(BASE);
+    const current = withReference(structuredClone(BASE));
+    for (const s of tasks(current)) for (const op of ['map', 'unmap'] as const) s.timing![op].mean *= 1.5;
+    const c = compareDocuments(base, current, FILES);
+    assert.equal(c.regressions, 8);
+    assert.ok(c.rows.every((r) => r.relative === undefined));
+    assert.deepEqual(changed(c)[0], ['bar-1g/baseline/map simulator time', 'regression', 'beyond margins ±6.3% and ±25%']);
+    assert.ok(c.notes.includes('simulator times judged raw: base.json has no reference workload (made by an older vfio-pin-bench?), so a machine busier during one whole run can read as a change'));
+    assert.equal(compareDocuments(base, current, FILES, { ...DEFAULT_COMPARE_OPTIONS, timeThreshold: 0.6 }).regressions, 0);
   });
 
   test('simulator time is not compared when a run was untimed, and says so', () => {
@@ -359,6 +465,7 @@ describe('compare: the CLI and its exit codes', () => {
     assert.match(r.stdout, /^Usage: vfio-pin-bench compare \[options\] <baseline\.json> <current\.json>/);
     assert.match(r.stdout, /Examples:\n {2}\$ vfio-pin-bench/);
     assert.match(r.stdout, /\(default: 5%\)/);
+    assert.match(r.stdout, /both runs timed the reference workload .*\n.*divided by its run's reference time/);
   });
   test('bad flags: exit 2', async () => {
     const r = await inproc(['compare', GOLDEN_DOC, GOLDEN_DOC, '--threshold', '-5']);

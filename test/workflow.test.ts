@@ -319,3 +319,83 @@ describe('bench.yml', () => {
     ]);
   });
 });
+
+describe('docs/sweeps.md: the sharded sweep job (issue 16)', () => {
+  const doc = readFileSync(new URL('../docs/sweeps.md', import.meta.url), 'utf8');
+  const m = /```yaml\n(# \.github\/workflows\/vfio-sweep\.yml\n[\s\S]*?)```/.exec(doc);
+  assert.ok(m !== null, 'docs/sweeps.md: the yaml block of the sharded sweep');
+  type Job = { steps: Step[]; needs?: string; strategy?: { 'fail-fast'?: boolean; matrix: { shard: number[] } } };
+  const wf = parse(m[1]!) as { permissions: Record<string, string>; defaults: { run: { shell: string } }; jobs: Record<string, Job> };
+  const sweep = wf.jobs.sweep!;
+  const merge = wf.jobs.merge!;
+  const shards = sweep.strategy!.matrix.shard;
+  /** A step's commands with ${{ matrix.shard }} replaced by a value. */
+  const run = (s: Step, shard?: number): Command_[] => commands(shard === undefined ? s.run! : s.run!.replaceAll('${{ matrix.shard }}', String(shard)));
+  const npx = (job: Job, shard?: number): string[][] =>
+    job.steps.filter((s) => s.run !== undefined).flatMap((s) => run(s, shard)).filter((c) => c.argv[0] === 'npx').map((c) => c.argv.slice(1));
+
+  test('a matrix of shards 1..n, and a merge job that needs it; read-only, bash', () => {
+    assert.deepEqual(wf.permissions, { contents: 'read' });
+    assert.equal(wf.defaults.run.shell, 'bash');
+    assert.deepEqual(shards, Array.from({ length: shards.length }, (_, i) => i + 1));
+    assert.ok(shards.length >= 2);
+    assert.equal(sweep.strategy!['fail-fast'], false);
+    assert.equal(merge.needs, 'sweep');
+  });
+
+  test('the actions are the versions bench.yml uses (download-artifact: v8, the current major)', () => {
+    const used = new Set(STEPS.map((s) => s.uses).filter((u) => u !== undefined));
+    for (const job of [sweep, merge]) {
+      for (const s of job.steps) {
+        if (s.uses === undefined) continue;
+        if (s.uses.startsWith('actions/download-artifact@')) assert.equal(s.uses, 'actions/download-artifact@v8');
+        else assert.ok(used.has(s.uses), `${s.uses}: bench.yml uses ${[...used].join(', ')}`);
+      }
+    }
+  });
+
+  test('each shard runs sweep --shard i/n with the CLI\'s own options, and uploads the file it wrote', () => {
+    const upload = sweep.steps.find((s) => s.uses === 'actions/upload-artifact@v7')!;
+    const seen = new Set<string>();
+    for (const i of shards) {
+      const calls = npx(sweep, i);
+      assert.equal(calls.length, 1);
+      assert.equal(calls[0]![0], 'vfio-pin-bench');
+      const { cmd, opts } = parseCli(calls[0]!.slice(1));
+      assert.equal(cmd.name(), 'sweep');
+      assert.deepEqual(opts.shard, { index: i, count: shards.length });
+      const sub = (v: unknown): string => String(v).replaceAll('${{ matrix.shard }}', String(i));
+      assert.equal(opts.output, sub(upload.with!.path));
+      seen.add(sub(upload.with!.name));
+    }
+    assert.equal(seen.size, shards.length, 'one artifact name per shard');
+    assert.equal(upload.with!['if-no-files-found'], 'error');
+  });
+
+  test('merge reads every shard\'s artifact, writes markdown to the summary, and uploads its outputs', () => {
+    const download = merge.steps.find((s) => s.uses === 'actions/download-artifact@v8')!;
+    const name = String(sweep.steps.find((s) => s.uses === 'actions/upload-artifact@v7')!.with!.name);
+    const pattern = String(download.with!.pattern);
+    assert.ok(pattern.endsWith('*') && name.startsWith(pattern.slice(0, -1)), `pattern ${pattern} matches the shards' artifacts ${name}`);
+    assert.equal(download.with!['merge-multiple'], true);
+    const step = merge.steps.find((s) => s.run?.includes('merge') === true)!;
+    const [call, ...more] = run(step);
+    assert.equal(more.length, 0);
+    assert.deepEqual(call!.argv.slice(0, 2), ['npx', 'vfio-pin-bench']);
+    const { cmd, operands, opts } = parseCli(call!.argv.slice(2));
+    assert.equal(cmd.name(), 'merge');
+    assert.deepEqual(operands, [`${String(download.with!.path)}/*.json`]);
+    assert.equal(opts.format, 'markdown');
+    assert.deepEqual(call!.writes, ['$GITHUB_STEP_SUMMARY']);
+    const upload = merge.steps.find((s) => s.uses === 'actions/upload-artifact@v7')!;
+    assert.deepEqual(String(upload.with!.path).trim().split('\n'), [opts.output, opts.svg, opts.html]);
+    // the sweep job's other commands: npm ci only
+    for (const job of [sweep, merge]) {
+      assert.deepEqual(job.steps.filter((s) => s.run !== undefined && !s.run.startsWith('npx ')).map((s) => s.run), ['npm ci']);
+    }
+  });
+
+  test('the check fails on a shard outside 1..n', () => {
+    assert.throws(() => parseCli(['sweep', '--bar', '1G..2G', '--shard', '5/4']), /argument '5\/4' is invalid/);
+  });
+});

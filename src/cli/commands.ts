@@ -30,6 +30,7 @@ export const COMMANDS: readonly CommandRow[] = [
   { name: 'list', term: 'list [options]', summary: 'list bundled fixtures, strategies and cost profiles', load: async () => (await import('./list.ts')).listCommand },
   { name: 'show', term: 'show [options] [fixture]', summary: 'show a fixture\'s layout: VMAs, physical ranges, DMA requests', load: async () => (await import('./show.ts')).showCommand },
   { name: 'sweep', term: 'sweep [options]', summary: 'run every strategy over a series of BAR, RAM or chunk sizes; table, charts, SVG/HTML', load: async () => (await import('./sweep.ts')).sweepCommand },
+  { name: 'merge', term: 'merge [options] <shard.json...>', summary: 'join the partial documents of sweep --shard i/n into one sweep; table, charts, SVG/HTML', load: async () => (await import('./merge.ts')).mergeCommand },
   { name: 'validate', term: 'validate [options] <fixture...>', summary: 'check fixture files against the format and the limits', load: async () => (await import('./validate.ts')).validateCommand },
 ];
 

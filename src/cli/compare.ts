@@ -18,12 +18,21 @@ Examples:
   $ vfio-pin-bench compare base.json head.json --threshold 2 --format markdown >> "$GITHUB_STEP_SUMMARY"
 
 Regressions (exit 1): a kernel counter that increased (counters are deterministic: any
-increase); modelled kernel time up by more than --threshold; simulator time up by more than
---time-threshold AND by more than both runs' margins of error added together (CI machines
-are noisy), and only when both runs have at least --min-samples samples of it (fewer: the
-margin is unknown, the time is shown as changed, and a warning says so); a verdict that turns UNSAFE or BROKEN; a DMA request whose errno changed; a
-fixture or strategy of the baseline missing from the current run. Fixtures and strategies
-are matched by name. Exit codes: 0 no regression, 1 regression, 2 bad input (a file that
+increase); modelled kernel time up by more than --threshold; simulator time (CI machines are
+noisy), counting only tasks with at least --min-samples samples in both runs (fewer: the
+margin is unknown, the time is shown as changed, and a warning says so):
+  - both runs timed the reference workload (a timed run does, after every sample): each
+    task's time is divided by its run's reference time, its mean and its fastest sample must
+    both have moved (the change is the one nearer zero), and the task is shown; the gate is
+    the run-wide change, the median over the tasks, when it is above --time-threshold and
+    beyond its margin (1.25 x the tasks' mean margin of error / sqrt(tasks)). A run on a
+    busier machine moves the reference too; on a shared machine one task moving alone is
+    usually noise;
+  - otherwise (an older document, npm run bench tasks): a task's mean up by more than
+    --time-threshold AND by more than both runs' margins of error added together;
+a verdict that turns UNSAFE or BROKEN; a DMA request whose errno changed; a fixture or
+strategy of the baseline missing from the current run. Fixtures and strategies are matched
+by name. Exit codes: 0 no regression, 1 regression, 2 bad input (a file that
 cannot be read, is not JSON, or is not a result document of this schemaVersion).
 `;
 
@@ -45,7 +54,7 @@ export function compareCommand(program: Command, io: Io, status: ExitStatus): Co
     .argument('<current.json>', 'the result of the change under test')
     .addOption(new Option('--threshold <percent>', 'modelled kernel time: an increase above this is a regression')
       .argParser(parsePercent).default(DEFAULT_COMPARE_OPTIONS.threshold, '5%'))
-    .addOption(new Option('--time-threshold <percent>', 'simulator time: an increase above this (and beyond the margins of error) is a regression')
+    .addOption(new Option('--time-threshold <percent>', 'simulator time: an increase above this (and beyond the margins of error), run-wide or per task, is a regression')
       .argParser(parsePercent).default(DEFAULT_COMPARE_OPTIONS.timeThreshold, '25%'))
     .addOption(new Option('--min-samples <n>', 'simulator time: fewer samples than this in either run and the margin of error is unknown: never a regression')
       .argParser(parsePositiveInt).default(DEFAULT_COMPARE_OPTIONS.minSamples))

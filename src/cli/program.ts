@@ -12,6 +12,7 @@ Examples:
   $ vfio-pin-bench run                       compare the strategies on the seed's 16 GiB GPU BAR
   $ vfio-pin-bench run --bar 64G             what-if: a 64 GiB BAR
   $ vfio-pin-bench sweep --bar 256M..128G    every strategy over BAR sizes: table and log-log chart
+  $ vfio-pin-bench merge shard-*.json        join the parts of sweep --shard i/n (CI jobs) into one sweep
   $ vfio-pin-bench list                      bundled fixtures, strategies, cost profiles
   $ vfio-pin-bench show multi-gpu            a fixture's VMAs and DMA requests
   $ vfio-pin-bench validate ./my-vm.json     check your own fixture

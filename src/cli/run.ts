@@ -11,7 +11,7 @@ import type { FixtureResult } from '../model/result.ts';
 import { makeDocument } from '../run/document.ts';
 import { runLayout, type RunOptions } from '../run/runner.ts';
 import { runLayoutInThread } from '../run/run-thread.ts';
-import { selectStrategies, STRATEGIES } from '../strategies/registry.ts';
+import { DEFAULT_STRATEGIES, selectStrategies } from '../strategies/registry.ts';
 import { EXIT_FAIL, EXIT_IO } from './errors.ts';
 import { useColor, type Io } from './io.ts';
 import { describeWhatIf, type WhatIf } from '../input/whatif-flags.ts';
@@ -149,7 +149,7 @@ export function runCommand(program: Command, io: Io, status: ExitStatus = { code
     .summary('simulate the DMA-map path for each strategy and compare them')
     .description('Simulate VFIO_IOMMU_MAP_DMA / UNMAP_DMA for each strategy on each layout and print a summary per strategy (modelled time, speed-up, costliest counters, the oracle\'s verdict); --tables for the full tables.')
     .argument('[fixture...]', `fixture files or bundled fixture names (default: ${DEFAULT_FIXTURE})`)
-    .option('-s, --strategy <names>', `strategies to run, comma-separated (default: all: ${STRATEGIES.map((s) => s.name).join(', ')})`, parseStrategies)
+    .option('-s, --strategy <names>', `strategies to run, comma-separated (default: every kernel: ${DEFAULT_STRATEGIES.map((s) => s.name).join(', ')}; proposals by name)`, parseStrategies)
     .option('--kernel <releases>', KERNEL_HELP, parseKernelOption)
     .addOption(new Option('--json', 'print the Result records as JSON (same as --format json)').conflicts(['markdown', 'format']))
     .addOption(new Option('--markdown', 'print the tables as GitHub-flavoured markdown (same as --format markdown)').conflicts('format'))

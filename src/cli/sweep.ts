@@ -2,20 +2,23 @@
 // point; a table, terminal charts, and with --svg / --html a chart for the browser. Wiring only:
 // input/sweep-plan.ts plans, run/sweep-pool.ts runs, report/sweep/ formats.
 
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { sweepHtml } from '../report/sweep/html.ts';
 import { sweepSvg } from '../report/sweep/svg.ts';
 import { DEFAULT_KEY_COUNTERS, type KeyCounter } from '../report/sweep/table.ts';
 import { formatSweepJson, formatSweepTerminal } from '../report/sweep/terminal.ts';
 import { DEFAULT_PROFILE, loadProfile, profileFile } from '../input/profile.ts';
 import { checkLayoutLimits, checkMemory, DEFAULT_LIMITS, LimitError, type FootprintOptions, type Limits } from '../input/limits.ts';
-import { showPath, type ExitStatus } from '../model/errors.ts';
+import { InputError, showPath, type ExitStatus } from '../model/errors.ts';
 import { EXIT_IO } from './errors.ts';
 import { envInfo, makeSweepDocument, toolInfo } from '../run/document.ts';
 import { AXIS_FLAG, planSweep, type SweepFlags, type SweepPlan } from '../input/sweep-plan.ts';
 import type { PointConfig } from '../run/sweep-point.ts';
+import { MAX_SHARDS, parseShard, partitionUnits, unitPages, workUnits, type Shard } from '../input/sweep-shard.ts';
+import { sweepPlanId, sweepShard, withShard, workPerPage } from '../run/sweep-shard.ts';
+import { formatCount } from '../report/units.ts';
 import { defaultWorkers, effectiveWorkers, runSweep } from '../run/sweep-pool.ts';
-import { selectStrategies, STRATEGIES } from '../strategies/registry.ts';
+import { DEFAULT_STRATEGIES, selectStrategies } from '../strategies/registry.ts';
 import { useColor, type Io } from './io.ts';
 import {
   addLimitOptions, addWhatIfOptions, KERNEL_HELP, limitsFromFlags, parseIterations, parseKeyCounters, parseKernelOption, parsePositiveInt,
@@ -40,6 +43,7 @@ interface Flags extends SweepFlags, LimitFlags {
   chart: boolean;
   color: boolean;
   quiet?: boolean;
+  shard?: Shard;
 }
 
 const EXAMPLES = `
@@ -51,13 +55,29 @@ Examples:
   $ vfio-pin-bench sweep --bar 1G..64G --steps 4 -s baseline,rfc,v6.15-pgmask
   $ vfio-pin-bench sweep --bar 256M..16G --json > sweep.json
   $ vfio-pin-bench sweep --ram 4G..64G --counters vaddr_get_pfn,gup_pages,unmap:put_pfn
+  $ vfio-pin-bench sweep --bar 256M..256G --shard 2/4 -o shard-2.json   one CI job's quarter; then
+  $ vfio-pin-bench merge shard-*.json --svg bar.svg                       joins the four (see merge --help)
 
 One of --bar, --ram, --chunk is a range <from>..<to>; the other layout flags are fixed for
 every point. Points: from, from*factor, ... up to <to> (--factor, default 2), or --steps
 points spaced evenly on a log scale. Each point is simulated once per strategy (counters,
 oracle, modelled kernel time); --timed adds tinybench timing of the simulator. Points run in
-parallel on --workers threads (default: one per core); the results do not depend on it.
+parallel on --workers threads (default: one per core), one strategy at one point at a time;
+the results do not depend on it. --shard i/n (i from 1, as a CI matrix lists it: shard: [1, 2,
+3, 4] with --shard \${{ matrix.shard }}/4) runs a 1/n of the (point, strategy) units, balanced by
+simulated pages times each strategy's counter events per page on the smallest point, and
+writes a partial document that merge joins (docs/sweeps.md).
 `;
+
+/** --shard i/n: a bad value is commander's "argument ... is invalid" line (exit 2). */
+function parseShardOption(value: string): Shard {
+  try {
+    return parseShard(value);
+  } catch (e) {
+    if (e instanceof InputError) throw new InvalidArgumentError(e.message.replace(/^--shard( \S+)?: /, ''));
+    throw e;
+  }
+}
 
 /** Every point against the limits (memory per point not yet); over one, the point that needs most is named. Returns each point's memory. */
 function checkPoints(plan: SweepPlan, limits: Limits, opts: FootprintOptions): number[] {
@@ -85,13 +105,19 @@ async function sweepAction(flags: Flags, io: Io, status: ExitStatus): Promise<vo
     profile,
     ...(flags.timed ? { timing: { timeMs: flags.time, iterations: flags.iterations } } : {}),
   };
-  // timed points run one at a time unless asked: a thread beside them would disturb their timing
-  const workers = effectiveWorkers(flags.workers ?? (flags.timed ? 1 : defaultWorkers()), plan.points.length);
-  // every point within the limits, and the points in flight at once within the memory limit
+  // every point within the limits (one worker holds one strategy's kernels of one point)
   const kernels = flags.timed ? 4 : 1;
-  const memory = checkPoints(plan, limits, { kernels, strategies: cfg.strategies.length });
-  const inFlight = [...memory].sort((a, b) => b - a).slice(0, workers).reduce((a, b) => a + b, 0);
-  checkMemory(inFlight, limits, `sweep ${plan.flags}`, workers > 1 ? ` (the ${workers} largest points at once, one per worker)` : '');
+  const memory = checkPoints(plan, limits, { kernels, strategies: 1 });
+  // the (point, strategy) units to run: all, or with --shard this shard's part of them, split
+  // by simulated pages times each strategy's work per page (from the smallest point, when cheap)
+  const perPage = flags.shard !== undefined && flags.shard.count > 1 ? await workPerPage(plan, cfg, flags.shard.count) : undefined;
+  const all = workUnits(plan, cfg.strategies.length, perPage);
+  const units = flags.shard === undefined ? all : partitionUnits(all, flags.shard.count)[flags.shard.index - 1]!;
+  // timed units run one at a time unless asked: a thread beside them would disturb their timing
+  const workers = effectiveWorkers(flags.workers ?? (flags.timed ? 1 : defaultWorkers()), units.length);
+  // the units in flight at once within the memory limit (two workers may share the largest point)
+  const inFlight = units.map((u) => memory[u.point]!).sort((a, b) => b - a).slice(0, workers).reduce((a, b) => a + b, 0);
+  checkMemory(inFlight, limits, `sweep ${plan.flags}`, workers > 1 ? ` (the ${workers} largest (point, strategy) units at once, one per worker; --workers 1 needs less)` : '');
   const outputs = checkOutputs(
     ([['--output', flags.output], ['--svg', flags.svg], ['--html', flags.html]] as const).flatMap(([flag, path]) => (path === undefined ? [] : [{ flag, path }])),
     [profileFile(profileRef)],
@@ -104,6 +130,7 @@ async function sweepAction(flags: Flags, io: Io, status: ExitStatus): Promise<vo
   try {
     points = await runSweep(plan, cfg, {
       workers,
+      units,
       ...(drawn ? { inline: false } : {}),
       onProgress: (done, total, what) => progress.set(total > 0 ? done / total : 0, `sweep ${done}/${total} ${what}`),
     });
@@ -113,7 +140,16 @@ async function sweepAction(flags: Flags, io: Io, status: ExitStatus): Promise<vo
   } finally {
     progress.clear();
   }
-  const doc = makeSweepDocument(plan, cfg, points, { tool: toolInfo(), env: envInfo() });
+  const tool = toolInfo();
+  let doc = makeSweepDocument(plan, cfg, points, { tool, env: envInfo() });
+  if (flags.shard !== undefined) {
+    doc = withShard(doc, sweepShard(flags.shard, sweepPlanId(plan, cfg, tool.version), plan, units, all, points));
+    if (!flags.quiet) {
+      const by = perPage === undefined ? 'simulated pages' : 'simulated pages times counter events per page (measured on the smallest point)';
+      io.err(`--shard ${flags.shard.index}/${flags.shard.count}: ${units.length} of ${all.length} (point, strategy) units, ` +
+        `${formatCount(unitPages(units))} of ${formatCount(unitPages(all))} simulated pages; split by ${by}\n`);
+    }
+  }
   const keys = flags.counters ?? DEFAULT_KEY_COUNTERS;
   const texts: Record<string, () => string> = {
     '--output': () => formatSweepJson(doc), '--svg': () => sweepSvg(doc), '--html': () => sweepHtml(doc, keys),
@@ -143,14 +179,15 @@ export function sweepCommand(program: Command, io: Io, status: ExitStatus = { co
   addWhatIfOptions(cmd, 'sweep', 'system')
     .addOption(new Option('--steps <n>', `number of points, both ends included (at most ${DEFAULT_LIMITS.points} unless --max-points)`).argParser(parsePositiveInt).conflicts('factor'))
     .option('--factor <x>', 'ratio between consecutive points (default 2)', parsePositiveNumber)
-    .option('-s, --strategy <names>', `strategies, comma-separated (default: all: ${STRATEGIES.map((s) => s.name).join(', ')})`, parseStrategies)
+    .option('-s, --strategy <names>', `strategies, comma-separated (default: every kernel: ${DEFAULT_STRATEGIES.map((s) => s.name).join(', ')}; proposals by name)`, parseStrategies)
     .option('--kernel <releases>', KERNEL_HELP, parseKernelOption)
     .option('--profile <name|file.json>', 'cost profile: a bundled name (see `list`) or a profile file', parseProfile)
     .option('--counters <names>', `counters for the table, comma-separated, map side unless prefixed unmap: (default: ${DEFAULT_KEY_COUNTERS.map((k) => (k.side === 'unmap' ? `unmap:${k.name}` : k.name)).join(',')})`, parseKeyCounters)
     .option('--timed', 'also time the simulator with tinybench at each point (slow)')
     .option('-t, --time <ms>', 'with --timed: wall-clock budget per timing task (map, unmap) in ms, kernel setup and release included (at most 600000)', parseTimeMs, 200)
     .option('-n, --iterations <n>', 'with --timed: most samples per timing task (at least one is always taken; at most 10000)', parseIterations, 100)
-    .option('--workers <n>', 'worker threads for the points (default: one per core, or 1 with --timed; 1: no threads)', parsePositiveInt)
+    .option('--workers <n>', 'worker threads, each running one strategy at one point at a time (default: one per core, or 1 with --timed; 1: no threads)', parsePositiveInt)
+    .option('--shard <i/n>', `run shard i of n (i from 1 to n, at most ${MAX_SHARDS}; a CI matrix's shard: [1, 2, 3, 4]): a part of the (point, strategy) units balanced by simulated work, written as a partial document for \`merge\` (with -o or --json)`, parseShardOption)
     .addOption(new Option('--json', 'print the sweep as one JSON document instead of the table and charts'))
     .option('-o, --output <file>', 'also write the JSON document to this file')
     .option('--svg <file>', 'write the chart as SVG (log-log, map solid, unmap dashed)')

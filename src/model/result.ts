@@ -82,6 +82,10 @@ export interface StrategyResult {
   invariants: InvariantCheck[];
   modelled: Modelled;
   timing?: { map: TimingStats; unmap: TimingStats };
+  /** with timing: the fixed reference workload (run/reference.ts) timed after every sample of the
+   *  map and unmap tasks, so compare can judge `timing` relative to how fast the machine ran;
+   *  absent in documents made before it, and when the judge's pass was the one sample. */
+  reference?: { map: TimingStats; unmap: TimingStats };
 }
 
 export interface LayoutSummary {
@@ -175,4 +179,22 @@ export interface SweepDocument {
     iterations?: number;
   };
   points: SweepPoint[];
+  /** a partial document (`sweep --shard i/n`): which part of which sweep; merge joins the parts. */
+  shard?: SweepShard;
+}
+
+/** What makes a sweep document a part of a whole (`sweep --shard`). */
+export interface SweepShard {
+  /** 1-based, as a CI matrix counts. */
+  index: number;
+  count: number;
+  /** the whole sweep's plan: "sha256:<hex>" of the tool version, options, profile and every point's layout. */
+  plan: string;
+  /** points of the whole sweep. */
+  planPoints: number;
+  /** the plan index (0-based) of each entry of `points`. */
+  pointIndex: number[];
+  /** simulated pages of this shard's units, and of the whole sweep's (the balance). */
+  pages: number;
+  planPages: number;
 }

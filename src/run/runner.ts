@@ -7,6 +7,7 @@ import { loadProfile } from '../input/profile.ts';
 import type { FixtureResult, StrategyResult } from '../model/result.ts';
 import type { Strategy } from '../strategies/strategy.ts';
 import { judge } from './judge.ts';
+import { ReferenceClock } from './reference.ts';
 
 export interface RunOptions {
   /** the strategies, resolved from the registry once by the caller; tables keep this order. */
@@ -50,15 +51,19 @@ export async function runLayout(layout: Layout, source: string, opts: RunOptions
       const at = done;
       let taskStart = performance.now();
       let side: 'map' | 'unmap' = 'map';
+      const reference = new ReferenceClock();
       const { timeAfterJudge } = await import('./timing.ts'); // tinybench: loaded only when timing
       result.timing = await timeAfterJudge(layout, strategy, { passMs, ioctlMs }, {
         timeMs: opts.timeMs, maxSamples: opts.iterations,
         onSample: (task, n) => {
+          reference.sample(task);
           if (task !== side) [side, taskStart] = [task, performance.now()];
           const part = Math.min(1, Math.max(n / opts.iterations, (performance.now() - taskStart) / opts.timeMs));
           opts.onProgress?.(at + (task === 'map' ? 0 : 0.5) + part * 0.499, steps, `${what} (${task}: ${n} samples)`);
         },
       });
+      const ref = reference.stats();
+      if (ref !== undefined) result.reference = ref;
       done++;
     }
     results.push(result);

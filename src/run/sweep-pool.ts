@@ -1,6 +1,8 @@
-// Runs a sweep's points, in this thread or in worker threads (one point = every strategy on
-// one layout; points are independent). Records land by point index, so the result is the same
-// whatever the number of workers; only the order in which points finish differs.
+// Runs a sweep's work units (one strategy at one point), in this thread or in worker threads.
+// Units, not whole points, are what a thread takes: the points are a geometric series, so the
+// largest point is about half the work, and as one piece it would keep one thread busy while
+// the others sit idle (docs/sweeps.md has the measurement). Records land by (point, strategy),
+// so the result is the same whatever the number of workers; only the order of finishing differs.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -9,14 +11,17 @@ import type { SweepPoint, SweepRecord } from '../model/result.ts';
 import { runPoint, type PointConfig } from './sweep-point.ts';
 import { summarize } from './summary.ts';
 import { AXIS_FLAG, type PlannedPoint, type SweepPlan } from '../input/sweep-plan.ts';
+import { largestFirst, workUnits, type WorkUnit } from '../input/sweep-shard.ts';
 import type { FromWorker, ToWorker } from './sweep-worker.ts';
 
 interface SweepRunOptions {
-  /** worker threads (at most one per point). */
+  /** worker threads (at most one per unit). */
   workers: number;
-  /** run the points in this thread, no worker (default: when workers is 1). */
+  /** run the units in this thread, no worker (default: when workers is 1). */
   inline?: boolean;
-  /** after each strategy of each point: (strategies done, strategies in all, what). */
+  /** the units to run (a shard's; default: every strategy at every point). */
+  units?: readonly WorkUnit[];
+  /** after each unit: (units done, units in all, what). */
   onProgress?: (done: number, total: number, what: string) => void;
 }
 
@@ -25,45 +30,51 @@ export function defaultWorkers(): number {
   return availableParallelism();
 }
 
-/** The worker count actually used: at most one per point, at least 1. */
-export function effectiveWorkers(requested: number, points: number): number {
-  return Math.max(1, Math.min(requested, points));
+/** The worker count actually used: at most one per unit of work, at least 1. */
+export function effectiveWorkers(requested: number, units: number): number {
+  return Math.max(1, Math.min(requested, units));
 }
 
 // dist/run/sweep-worker.js (compiled) or, under tsx, src/run/sweep-worker.js (registers tsx first)
 const WORKER_ENTRY = new URL('../run/sweep-worker.js', import.meta.url);
 
+/** The points the units touch, in plan order, each with its records in the strategies' order. */
 export async function runSweep(plan: SweepPlan, cfg: PointConfig, opts: SweepRunOptions): Promise<SweepPoint[]> {
-  const total = plan.points.length * cfg.strategies.length;
+  const units = opts.units ?? workUnits(plan, cfg.strategies.length);
   let done = 0;
-  const tick = (p: PlannedPoint, strategy: string): void => {
+  const tick = (u: WorkUnit): void => {
     done++;
-    opts.onProgress?.(done, total, `${AXIS_FLAG[plan.axis]} ${p.text}: ${strategy}`);
+    opts.onProgress?.(done, units.length, `${AXIS_FLAG[plan.axis]} ${plan.points[u.point]!.text}: ${cfg.strategies[u.strategy]!.name}`);
   };
-  opts.onProgress?.(0, total, 'starting');
-  const records: SweepRecord[][] = [];
-  const workers = effectiveWorkers(opts.workers, plan.points.length);
+  opts.onProgress?.(0, units.length, 'starting');
+  const records: SweepRecord[][] = plan.points.map(() => []);
+  const workers = effectiveWorkers(opts.workers, units.length);
   if (opts.inline ?? workers === 1) {
-    for (const p of plan.points) records[p.index] = await runPoint(p.layout, cfg, (s) => tick(p, s));
+    for (const u of units) {
+      const p = plan.points[u.point]!;
+      records[u.point]![u.strategy] = (await runPoint(p.layout, { ...cfg, strategies: [cfg.strategies[u.strategy]!] }))[0]!;
+      tick(u);
+    }
   } else {
-    await inThreads(plan.points, cfg, workers, records, tick);
+    await inThreads(plan.points, units, cfg, workers, records, tick);
   }
-  return plan.points.map((p) => sweepPoint(p, records[p.index]!));
+  return plan.points.filter((p) => records[p.index]!.length > 0).map((p) => sweepPoint(p, records[p.index]!.filter((r) => r !== undefined)));
 }
 
-/** Hands points out to `count` threads, biggest first (the largest points dominate the wall
+/** Hands units out to `count` threads, largest first (the largest points dominate the wall
  *  time; starting them first keeps the threads busy to the end). */
 function inThreads(
   points: PlannedPoint[],
+  units: readonly WorkUnit[],
   cfg: PointConfig,
   count: number,
   records: SweepRecord[][],
-  tick: (p: PlannedPoint, strategy: string) => void,
+  tick: (u: WorkUnit) => void,
 ): Promise<void> {
-  const work = (p: PlannedPoint): number => p.layout.requests.reduce((n, r) => n + (r.op === 'map' ? r.size : 0), 0) + p.layout.requests.length * 4096;
-  const queue = [...points].sort((a, b) => work(b) - work(a) || a.index - b.index);
-  let remaining = points.length;
+  const queue = largestFirst(units);
+  let remaining = units.length;
   const threads: Worker[] = [];
+  const sent = new Map<Worker, Set<number>>(); // the points whose layout a thread holds
   return new Promise<void>((resolve, reject) => {
     let settled = false;
     const finish = (err?: Error): void => {
@@ -73,25 +84,28 @@ function inThreads(
       if (err === undefined) resolve();
       else reject(err);
     };
-    const wire = { ...cfg, strategies: cfg.strategies.map((s) => s.name) };
+    const { strategies, ...rest } = cfg;
     const next = (t: Worker): void => {
-      const p = queue.shift();
-      if (p !== undefined) t.postMessage({ type: 'point', index: p.index, layout: p.layout, cfg: wire } satisfies ToWorker);
+      const u = queue.shift();
+      if (u === undefined) return;
+      const has = sent.get(t)!;
+      const layout = has.has(u.point) ? {} : { layout: points[u.point]!.layout };
+      has.add(u.point);
+      t.postMessage({ type: 'unit', point: u.point, strategy: u.strategy, ...layout, cfg: { ...rest, strategy: strategies[u.strategy]!.name } } satisfies ToWorker);
     };
     for (let i = 0; i < count; i++) {
       const t = new Worker(WORKER_ENTRY);
       threads.push(t);
+      sent.set(t, new Set());
       t.on('message', (m: FromWorker) => {
         if (settled) return;
         switch (m.type) {
           case 'ready':
             next(t);
             break;
-          case 'strategy':
-            tick(points[m.index]!, m.strategy);
-            break;
-          case 'point':
-            records[m.index] = m.records;
+          case 'unit':
+            records[m.point]![m.strategy] = m.record;
+            tick({ point: m.point, strategy: m.strategy, pages: 0, weight: 0 });
             if (--remaining === 0) finish();
             else next(t);
             break;

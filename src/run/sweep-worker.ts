@@ -1,5 +1,6 @@
-// A sweep worker thread: runs whole points (every strategy of one layout) as the main thread
-// hands them out, and posts the records back. Started by sweep-pool.ts through
+// A sweep worker thread: runs work units (one strategy at one point) as the main thread hands
+// them out, and posts each record back. A point's layout crosses once per thread: the first
+// unit of a point carries it, later ones name the point. Started by sweep-pool.ts through
 // sweep-worker.js (which registers the TypeScript loader first).
 
 import { parentPort } from 'node:worker_threads';
@@ -9,14 +10,20 @@ import type { SweepRecord } from '../model/result.ts';
 import { findStrategy, type Strategy } from '../strategies/registry.ts';
 import { runPoint, type PointConfig } from './sweep-point.ts';
 
-/** main -> worker: the point's config with its strategies by name (functions do not cross threads). */
-export type ToWorker = { type: 'point'; index: number; layout: Layout; cfg: Omit<PointConfig, 'strategies'> & { strategies: string[] } };
+/** main -> worker: one unit; the config with its strategy by name (functions do not cross threads);
+ *  `layout` with the first unit of a point this thread sees. */
+export type ToWorker = {
+  type: 'unit';
+  point: number;
+  strategy: number;
+  layout?: Layout;
+  cfg: Omit<PointConfig, 'strategies'> & { strategy: string };
+};
 /** worker -> main */
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'strategy'; index: number; strategy: string }
-  | { type: 'point'; index: number; records: SweepRecord[] }
-  | { type: 'error'; index: number; input: boolean; message: string; stack?: string };
+  | { type: 'unit'; point: number; strategy: number; record: SweepRecord }
+  | { type: 'error'; point: number; input: boolean; message: string; stack?: string };
 
 const port = parentPort;
 if (port === null) throw new Error('sweep-worker.ts runs as a worker thread (see sweep-pool.ts)');
@@ -29,13 +36,21 @@ function named(name: string): Strategy {
   return s;
 }
 
+const layouts = new Map<number, Layout>();
+
 port.on('message', (m: ToWorker) => {
+  if (m.layout !== undefined) layouts.set(m.point, m.layout);
   Promise.resolve()
-    .then(() => runPoint(m.layout, { ...m.cfg, strategies: m.cfg.strategies.map(named) }, (strategy) => post({ type: 'strategy', index: m.index, strategy })))
-    .then((records) => post({ type: 'point', index: m.index, records }))
+    .then(() => {
+      const layout = layouts.get(m.point);
+      if (layout === undefined) throw new Error(`sweep worker: no layout for point ${m.point}`);
+      const { strategy, ...cfg } = m.cfg;
+      return runPoint(layout, { ...cfg, strategies: [named(strategy)] });
+    })
+    .then((records) => post({ type: 'unit', point: m.point, strategy: m.strategy, record: records[0]! }))
     .catch((e: unknown) => {
       const err = e instanceof Error ? e : new Error(String(e));
-      post({ type: 'error', index: m.index, input: err instanceof InputError, message: err.message, ...(err.stack !== undefined ? { stack: err.stack } : {}) });
+      post({ type: 'error', point: m.point, input: err instanceof InputError, message: err.message, ...(err.stack !== undefined ? { stack: err.stack } : {}) });
     });
 });
 post({ type: 'ready' });

@@ -18,6 +18,7 @@ import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
 import { kv } from '../kernel/eras.ts';
 import { composeHost } from '../kernel/host.ts';
 import type { Strategy } from './strategy.ts';
+import { summaryCheck, summaryStart } from '../kernel/summarise.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-proposed.ts';
 
 /** follow_fault_pfn()'s struct follow_pfnmap_args (on the stack in C). */
@@ -113,6 +114,8 @@ function vfio_pin_pages_remote(k: Kernel, dma: VfioDma, vaddr: number, npage: nu
   let rsvd = false;
   let iova = vaddr - dma.vaddr + dma.iova;
   k.c.vfio_pin_pages_remote++;
+  const sum = summaryStart(k); // (model: kernel/summarise.ts)
+  let check = 0;
 
   /* This code path is only user initiated */
   if (!mm) return -ENODEV;
@@ -130,6 +133,20 @@ function vfio_pin_pages_remote(k: Kernel, dma: VfioDma, vaddr: number, npage: nu
 
   out: {
     while (npage) {
+      if (sum !== null) {
+        // (model: a summarised step over a uniform range, kernel/summarise.ts; not kernel code)
+        const skip = sum.take(k, pinned);
+        if (!rsvd) lock_acct += skip;
+        pinned += skip;
+        npage -= skip;
+        vaddr += skip * PAGE_SIZE;
+        iova += skip * PAGE_SIZE;
+        if (!npage) break;
+        if (!batch.size && pinned && pinned >= check) {
+          const room = dma.lock_cap ? npage : limit - mm.locked_vm - lock_acct;
+          check = summaryCheck(k, sum, vaddr, (dma.prot & IOMMU_WRITE) !== 0, pinned, pfn_base.v + pinned, rsvd, npage, room, false);
+        }
+      }
       if (!batch.size) {
         /* Empty batch, so refill it. (cond_resched() first) */
         ret = vaddr_get_pfns(k, mm, vaddr, npage, dma.prot, pfn, batch);

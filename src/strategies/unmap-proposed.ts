@@ -8,7 +8,7 @@
 
 import type { Kernel } from '../kernel/kernel.ts';
 import { PAGE_SIZE } from '../model/units.ts';
-import { put_pfn, vfio_lock_acct, vpfn_pages } from '../kernel/vfio_type1.ts';
+import { put_pfn, put_pfns, vfio_lock_acct, vpfn_pages } from '../kernel/vfio_type1.ts';
 import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
 
 /** VFIO_IOMMU_TLB_SYNC_MAX: fast-unmapped regions gathered before an IOTLB sync. */
@@ -27,7 +27,8 @@ export function vfio_unpin_pages_remote(k: Kernel, dma: VfioDma, iova: number, p
   const locked = vpfn_pages(dma, iova, npage);
 
   if (dma.has_rsvd) {
-    for (let i = 0; dma.has_unrsvd && i < npage; i++) if (put_pfn(k, pfn++, dma.prot)) unlocked++;
+    if (k.summarise && dma.has_unrsvd) unlocked = put_pfns(k, pfn, npage, dma.prot); // (model: the loop below, summarised)
+    else for (let i = 0; dma.has_unrsvd && i < npage; i++) if (put_pfn(k, pfn++, dma.prot)) unlocked++;
   } else {
     unpin_user_page_range_dirty_lock(k, pfn, npage, (dma.prot & IOMMU_WRITE) !== 0);
     unlocked = npage;
@@ -86,7 +87,8 @@ export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean
      * rest of it as one chunk rather than walk it page by page.
      */
     let len = dma.has_unrsvd ? PAGE_SIZE : end - iova;
-    for (; dma.has_unrsvd && !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
+    if (k.summarise && dma.has_unrsvd) len = domain.iova_to_phys_contig(iova, phys, end); // (model: the loop below, summarised)
+    else for (; dma.has_unrsvd && !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
       const next = domain.iommu_iova_to_phys(iova + len);
       if (next !== phys + len) break;
     }

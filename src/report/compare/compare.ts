@@ -15,10 +15,15 @@
 //     A side with fewer than `minSamples` samples (default 5) has no margin of error worth the
 //     name (tinybench gives one sample a margin of 0%): its time is shown as "changed", never a
 //     regression or improvement, and a note says so (issue 13: same-commit pairs cried wolf).
+//     When both runs timed the reference workload (StrategyResult.reference), each task is
+//     judged against it and shown, and the run-wide change gates instead (simulator.ts).
 // Improvements are judged by the same rules in the other direction.
 
 import type { FixtureResult, RequestResult, RunDocument, StrategyResult, TimingStats } from '../../model/result.ts';
-import { marginOfError, OPS, type Op } from '../export/names.ts';
+import { OPS, type Op } from '../export/names.ts';
+import { judgeTime, pct, runWide } from './simulator.ts';
+
+export { pct };
 
 export interface CompareOptions {
   /** modelled kernel time: relative change (0.05 = 5%) beyond which it counts. */
@@ -36,6 +41,8 @@ type RowKind = 'fixture' | 'strategy' | 'verdict' | 'errno' | 'modelled' | 'simu
 
 /** The `fixture` of the rows for a document's `tasks` (npm run bench); no fixture name has a space. */
 const TASKS_FIXTURE = 'bench tasks';
+/** The `fixture` of the run-wide simulator time row (simulator.ts). */
+export const RUN_FIXTURE = 'all timed tasks';
 
 /**
  * regression / improvement: by the rules above; changed: a difference the rules do not judge
@@ -62,6 +69,9 @@ export interface CompareRow {
   status: Status;
   /** why the status, in words ("above the 5% threshold", ...). */
   note: string;
+  /** simulator time judged against the reference workload: (current / its reference) /
+   *  (base / its reference) - 1, the change the status is about; absent when judged raw. */
+  relative?: number;
 }
 
 export interface DocInfo {
@@ -118,16 +128,15 @@ function unionKeys<T>(base: Map<string, T>, current: Map<string, T>): string[] {
   return [...base.keys(), ...[...current.keys()].filter((k) => !base.has(k))];
 }
 
-/** 0.05 -> "5%", 0.125 -> "12.5%" (thresholds and margins, unsigned). */
-export function pct(ratio: number): string {
-  return `${Number((Math.abs(ratio) * 100).toFixed(1))}%`;
-}
-
 interface Ctx {
   rows: CompareRow[];
   opts: CompareOptions;
   /** simulator times not judged: too few samples (minSamples). */
   fewSamples: number;
+  /** simulator times judged against the reference workload (for the run-wide change), and the
+   *  number judged raw for want of one. */
+  relative: { relative: number; margin: number }[];
+  rawJudged: number;
 }
 
 function push(ctx: Ctx, row: Omit<CompareRow, 'delta' | 'ratio'> & Partial<Pick<CompareRow, 'delta' | 'ratio'>>): void {
@@ -180,32 +189,43 @@ function compareModelled(ctx: Ctx, fixture: string, strategy: string, op: Op, b:
   push(ctx, { fixture, strategy, op, kind: 'modelled', metric: 'modelled kernel time', base: bn, current: cn, delta, ratio, status, note });
 }
 
-function compareSimulator(ctx: Ctx, fixture: string, strategy: string, op: Op | null, b: TimingStats, c: TimingStats, metric = 'simulator time'): void {
+function compareSimulator(ctx: Ctx, fixture: string, strategy: string, op: Op | null, b: TimingStats, c: TimingStats,
+  metric = 'simulator time', bRef?: TimingStats, cRef?: TimingStats): void {
   const { delta, ratio } = numbers(b.mean, c.mean);
-  const margin = marginOfError(b.mean, b.rme) + marginOfError(c.mean, c.rme);
   const t = ctx.opts.timeThreshold;
-  const marginText = b.mean > 0 ? `±${pct(margin / b.mean)}` : `±${margin} ns`;
   let status: Status;
   let note: string;
+  let relative: number | undefined;
   const fewest = Math.min(b.samples, c.samples);
+  // every task with samples enough counts in the run-wide change, an unchanged one too
+  const j = fewest < ctx.opts.minSamples ? null : judgeTime(b, c, bRef, cRef);
+  if (j?.relative !== undefined) ctx.relative.push({ relative: j.relative, margin: j.margin });
   if (delta === 0) {
     status = 'unchanged';
     note = '';
-  } else if (fewest < ctx.opts.minSamples) {
+  } else if (j === null) {
     status = 'changed';
     note = `margin unknown: ${fewest} sample${fewest === 1 ? '' : 's'} (fewer than ${ctx.opts.minSamples})`;
     ctx.fewSamples++;
-  } else if (Math.abs(delta) <= margin) {
-    status = 'noise';
-    note = `within margins ${marginText}`;
-  } else if (ratio !== null && Math.abs(ratio) <= t) {
-    status = 'noise';
-    note = `beyond margins ${marginText}, within ±${pct(t)}`;
   } else {
-    status = delta > 0 ? 'regression' : 'improvement';
-    note = `beyond margins ${marginText} and ±${pct(t)}`;
+    relative = j.relative;
+    if (j.relative === undefined) ctx.rawJudged++;
+    if (j.withinMargins) {
+      status = 'noise';
+      note = `${j.text}within margins ${j.marginText}`;
+    } else if (j.ratio !== null && Math.abs(j.ratio) <= t) {
+      status = 'noise';
+      note = `${j.text}beyond margins ${j.marginText}, within ±${pct(t)}`;
+    } else if (j.relative !== undefined) {
+      status = 'changed'; // one task against the reference: shown, the run-wide change gates
+      note = `${j.text}beyond margins ${j.marginText} and ±${pct(t)}; one task: not judged alone`;
+    } else {
+      const up = j.ratio === null ? delta > 0 : j.ratio > 0;
+      status = up ? 'regression' : 'improvement';
+      note = `${j.text}beyond margins ${j.marginText} and ±${pct(t)}`;
+    }
   }
-  push(ctx, { fixture, strategy, op, kind: 'simulator', metric, base: b.mean, current: c.mean, delta, ratio, status, note });
+  push(ctx, { fixture, strategy, op, kind: 'simulator', metric, base: b.mean, current: c.mean, delta, ratio, status, note, ...(relative === undefined ? {} : { relative }) });
 }
 
 function requestName(r: RequestResult): string {
@@ -245,7 +265,7 @@ function compareStrategy(ctx: Ctx, fixture: string, b: StrategyResult, c: Strate
     compareModelled(ctx, fixture, name, op, b, c);
     const bt = b.timing?.[op];
     const ct = c.timing?.[op];
-    if (bt !== undefined && ct !== undefined) compareSimulator(ctx, fixture, name, op, bt, ct);
+    if (bt !== undefined && ct !== undefined) compareSimulator(ctx, fixture, name, op, bt, ct, 'simulator time', b.reference?.[op], c.reference?.[op]);
     else notes.add('simulator time not compared: a run was made with --no-timing');
     const bc = b.counters[op] as Record<string, number>;
     const cc = c.counters[op] as Record<string, number>;
@@ -286,9 +306,14 @@ function compareFixture(ctx: Ctx, key: string, b: FixtureResult, c: FixtureResul
   }
 }
 
+/** Whether any timed strategy of the document carries a reference workload time. */
+function hasReference(doc: RunDocument): boolean {
+  return doc.fixtures.some((f) => f.strategies.some((s) => s.reference !== undefined));
+}
+
 export function compareDocuments(base: RunDocument, current: RunDocument, files: { base: string; current: string },
   opts: CompareOptions = DEFAULT_COMPARE_OPTIONS): Comparison {
-  const ctx: Ctx = { rows: [], opts, fewSamples: 0 };
+  const ctx: Ctx = { rows: [], opts, fewSamples: 0, relative: [], rawJudged: 0 };
   const notes = new Set<string>();
   const bf = keyed(base.fixtures, (f) => f.fixture);
   const cf = keyed(current.fixtures, (f) => f.fixture);
@@ -325,6 +350,19 @@ export function compareDocuments(base: RunDocument, current: RunDocument, files:
   }
   if (ctx.fewSamples > 0) {
     notes.add(`${ctx.fewSamples} simulator time${ctx.fewSamples === 1 ? '' : 's'} not judged: fewer than ${opts.minSamples} samples, so the margin of error is unknown (give run a larger --time, or compare --no-timing runs)`);
+  }
+  const wide = runWide(ctx.relative, opts.timeThreshold);
+  if (wide !== null) {
+    push(ctx, {
+      fixture: RUN_FIXTURE, strategy: null, op: null, kind: 'simulator', metric: 'simulator time, run-wide',
+      base: null, current: null, ratio: wide.change, relative: wide.change, status: wide.status, note: wide.note,
+    });
+  }
+  if (ctx.rawJudged > 0 && rows.some((r) => r.kind === 'simulator' && r.fixture !== TASKS_FIXTURE && r.status !== 'unchanged' && r.relative === undefined && !r.note.startsWith('margin unknown'))) {
+    const without = [hasReference(base) ? null : files.base, hasReference(current) ? null : files.current].filter((f) => f !== null);
+    notes.add(without.length === 0
+      ? `${ctx.rawJudged} simulator time${ctx.rawJudged === 1 ? '' : 's'} judged raw: timed without a reference workload in one run (its one sample was the judge's pass)`
+      : `simulator times judged raw: ${without.join(' and ')} ${without.length === 1 ? 'has' : 'have'} no reference workload (made by an older vfio-pin-bench?), so a machine busier during one whole run can read as a change`);
   }
   if (base.options.profile !== current.options.profile) {
     notes.add(`modelled with different cost profiles: ${base.options.profile} (baseline) and ${current.options.profile} (current)`);

@@ -3,7 +3,7 @@
 // (with --verbose also the unchanged ones and the simulator times within noise).
 
 import { renderMarkdownTable, renderTable, cell, type Cell, type Grid } from '../grid.ts';
-import { pct, type Comparison, type CompareRow, type DocInfo, type Status } from './compare.ts';
+import { pct, RUN_FIXTURE, type Comparison, type CompareRow, type DocInfo, type Status } from './compare.ts';
 import { makeChalk, type Tone } from '../style.ts';
 import { formatCount, formatDuration } from '../units.ts';
 
@@ -45,6 +45,7 @@ export function signedPercent(ratio: number): string {
 }
 
 function changeText(r: CompareRow): string {
+  if (r.fixture === RUN_FIXTURE && r.ratio !== null) return signedPercent(r.ratio);
   if (r.delta === null || r.delta === 0) return '';
   const sign = r.delta > 0 ? '+' : '-';
   const abs = isTime(r) ? formatDuration(Math.abs(r.delta)) : formatCount(Math.abs(r.delta));
@@ -53,7 +54,7 @@ function changeText(r: CompareRow): string {
 }
 
 function shown(r: CompareRow, verbose: boolean): boolean {
-  return verbose || (r.status !== 'unchanged' && r.status !== 'noise');
+  return verbose || r.fixture === RUN_FIXTURE || (r.status !== 'unchanged' && r.status !== 'noise');
 }
 
 function fixtureGrid(rows: CompareRow[]): Grid {
@@ -115,7 +116,7 @@ function docText(d: DocInfo): string {
 
 function rulesText(c: Comparison): string {
   return `Regression: a counter that increased; modelled kernel time above ${pct(c.options.threshold)}; ` +
-    `simulator time above ${pct(c.options.timeThreshold)} and beyond both runs' margins of error; ` +
+    `simulator time above ${pct(c.options.timeThreshold)} and beyond the margins of error (run-wide against the reference workload when both runs have one); ` +
     'a verdict turning UNSAFE or BROKEN; a changed errno; a fixture or strategy that disappeared.';
 }
 
