@@ -32,7 +32,12 @@ export class IommuDomain {
   readonly iovaToPhysBaseOnly: boolean;
 
   /** capacity: runs of leaves to make room for (kernel/footprint.ts estimates it from the layout). */
-  constructor(pgsizes: number[], fgsp: boolean, iovaToPhysBaseOnly: boolean, private readonly ops: 'map' | 'map_pages', private readonly c: Counters, capacity = IOMMU_MIN_RUNS) {
+  constructor(
+    pgsizes: number[], fgsp: boolean, iovaToPhysBaseOnly: boolean, private readonly ops: 'map' | 'map_pages', private readonly c: Counters,
+    capacity = IOMMU_MIN_RUNS,
+    /** summarised steps (kernel/summarise.ts) on; false: the per-leaf reference loop. */
+    private readonly summarise = false,
+  ) {
     const n = Math.max(IOMMU_MIN_RUNS, Math.ceil(capacity));
     this.iova = new Float64Array(n);
     this.paddr = new Float64Array(n);
@@ -64,6 +69,21 @@ export class IommuDomain {
     return 0;
   }
 
+  /** Summarised step: leaves of pgsizes[idx] that iommu_pgsize() picks one after another from
+   *  (iova, paddr) with `rest` bytes to go: until a larger size's alignment is reached where
+   *  that size still fits, or fewer than one leaf's bytes remain. */
+  private sameSizeLeaves(idx: number, iova: number, paddr: number, rest: number): number {
+    const pgsize = this.pgsizes[idx]!;
+    let k = Math.floor(rest / pgsize);
+    for (let i = idx + 1; i < this.pgsizes.length; i++) {
+      const p = this.pgsizes[i]!;
+      if ((paddr - iova) % p !== 0) continue; // iova and paddr never aligned to p together
+      const j = ((p - (iova % p)) % p) / pgsize; // leaves to p's next alignment
+      if (j > 0 && j < k && p <= rest - j * pgsize) k = j;
+    }
+    return k;
+  }
+
   // iommu_map() (drivers/iommu/iommu.c, 4.16): alignment check, then domain->ops->map() per
   // page from iommu_pgsize(); on failure unmaps what it mapped. -EBUSY if an IOVA is mapped.
   iommu_map(iova: number, paddr: number, size: number): number {
@@ -84,7 +104,20 @@ export class IommuDomain {
       }
       if (this.ops === 'map_pages' && idx !== lastIdx) c.intel_iommu_map_pages++; // one (pgsize, count) group
       lastIdx = idx;
-      this.addPte(iova, paddr, idx);
+      if (this.summarise && this.pastEnd(iova)) {
+        // (model: a summarised step, kernel/summarise.ts) the leaves of this size the loop
+        // writes before a larger size fits or the rest is smaller; none mapped yet (past the end)
+        const k = this.sameSizeLeaves(idx, iova, paddr, size - done);
+        this.addPtes(iova, paddr, idx, k);
+        this.mappedBytes += k * pgsize;
+        c.iommu_ptes += k;
+        this.ptesPerSize[idx]! += k;
+        iova += k * pgsize;
+        paddr += k * pgsize;
+        done += k * pgsize;
+        continue;
+      }
+      this.addPtes(iova, paddr, idx, 1);
       this.mappedBytes += pgsize;
       c.iommu_ptes++;
       this.ptesPerSize[idx]!++;
@@ -219,6 +252,12 @@ export class IommuDomain {
 
   // --- the run table ---------------------------------------------------------------
 
+  /** iova lies past the end of the last run: nothing is mapped at or after it. */
+  private pastEnd(iova: number): boolean {
+    const n = this.n;
+    return n === 0 || iova >= this.iova[n - 1]! + this.sz(n - 1) * this.cnt[n - 1]!;
+  }
+
   /** index of the live run containing iova, or -1. */
   private lookup(iova: number): number {
     const n = this.n;
@@ -257,7 +296,8 @@ export class IommuDomain {
     return ans;
   }
 
-  private addPte(iova: number, paddr: number, idx: number): void {
+  /** k leaves of pgsizes[idx] from iova -> paddr (k > 1: a summarised step's, as k addPte()). */
+  private addPtes(iova: number, paddr: number, idx: number, k: number): void {
     const last = this.n - 1;
     const at = last >= 0 && this.iova[last]! <= iova ? last : this.floor(iova); // appending is the common case
     // extend the run ending right here with the same leaf size and contiguous paddr (a run
@@ -266,11 +306,15 @@ export class IommuDomain {
       const pgsize = this.pgsizes[idx]!;
       const end = this.iova[at]! + pgsize * this.cnt[at]!;
       if (end === iova && this.paddr[at]! + (end - this.iova[at]!) === paddr) {
-        this.cnt[at]!++;
-        return;
+        const m = Math.min(k, 0xffffffff - this.cnt[at]!);
+        this.cnt[at]! += m;
+        if (m === k) return;
+        iova += m * pgsize;
+        paddr += m * pgsize;
+        k -= m;
       }
     }
-    this.insert(at + 1, iova, paddr, idx, 1);
+    this.insert(at + 1, iova, paddr, idx, k);
   }
 
   private insert(pos: number, iova: number, paddr: number, idx: number, count: number): void {
@@ -371,8 +415,8 @@ export const IOMMU_RUN_BYTES = 8 + 8 + 1 + 4;
 function pow2Pieces(iova: number, paddr: number, size: number, firstOnly = false): number {
   let n = 0;
   while (size >= 4096) {
-    let b = 4096;
-    while (b * 2 <= size && iova % (b * 2) === 0 && paddr % (b * 2) === 0) b *= 2;
+    // the largest power of two that is at most size and that iova | paddr is aligned to (4 KiB at least)
+    const b = Math.max(4096, Math.min(floorPow2(size), lowBit(iova), lowBit(paddr)));
     if (firstOnly) return b;
     n++;
     iova += b;
@@ -380,4 +424,21 @@ function pow2Pieces(iova: number, paddr: number, size: number, firstOnly = false
     size -= b;
   }
   return n;
+}
+
+const TWO32 = 4294967296;
+
+/** The lowest set bit of a non-negative integer below 2^53 (Infinity for 0). */
+function lowBit(x: number): number {
+  if (x === 0) return Infinity;
+  const lo = x % TWO32;
+  if (lo !== 0) return (lo & -lo) >>> 0;
+  const hi = Math.floor(x / TWO32);
+  return ((hi & -hi) >>> 0) * TWO32;
+}
+
+/** The largest power of two at most x (x >= 1, below 2^53). */
+function floorPow2(x: number): number {
+  if (x < TWO32) return 2 ** (31 - Math.clz32(x));
+  return 2 ** (31 - Math.clz32(Math.floor(x / TWO32))) * TWO32;
 }

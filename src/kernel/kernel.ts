@@ -68,7 +68,7 @@ export class Kernel {
     const { pgsizes, fgsp } = layout.system.iommu;
     // the run table sized from the layout up front (footprint.ts), not grown by doubling
     const runs = footprint(layout, { kernels: 1, strategies: 0 }).iommuRuns;
-    this.domain = new IommuDomain(pgsizes, fgsp, !fgsp && this.host.vtd_iova_to_phys === 'leaf_base', this.host.iommu_ops, counters, runs);
+    this.domain = new IommuDomain(pgsizes, fgsp, !fgsp && this.host.vtd_iova_to_phys === 'leaf_base', this.host.iommu_ops, counters, runs, this.summarise);
     this.task = {
       capIpcLock: layout.system.capIpcLock,
       rlimitMemlockPages: layout.system.memlock === null ? Infinity : Math.floor(layout.system.memlock / PAGE_SIZE),
