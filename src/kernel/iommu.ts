@@ -431,14 +431,15 @@ const TWO32 = 4294967296;
 /** The lowest set bit of a non-negative integer below 2^53 (Infinity for 0). */
 function lowBit(x: number): number {
   if (x === 0) return Infinity;
-  const lo = x % TWO32;
+  const hi = Math.floor(x / TWO32); // (no `%` of a double: that is a call to fmod)
+  const lo = x - hi * TWO32;
   if (lo !== 0) return (lo & -lo) >>> 0;
-  const hi = Math.floor(x / TWO32);
   return ((hi & -hi) >>> 0) * TWO32;
 }
 
 /** The largest power of two at most x (x >= 1, below 2^53). */
 function floorPow2(x: number): number {
-  if (x < TWO32) return 2 ** (31 - Math.clz32(x));
-  return 2 ** (31 - Math.clz32(Math.floor(x / TWO32))) * TWO32;
+  if (x < 0x80000000) return 1 << (31 - Math.clz32(x));
+  if (x < TWO32) return 0x80000000;
+  return floorPow2(Math.floor(x / TWO32)) * TWO32;
 }
