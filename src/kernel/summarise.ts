@@ -141,3 +141,19 @@ export function summaryCheck(
   sum.begin(k.c, pinned, pfn, m, !rsvd);
   return pinned + m;
 }
+
+/**
+ * Summarised step of a 5.12+ batch drain loop (vfio_pin_pages_remote()'s inner loop): how many
+ * iterations from batch.offset on run alike, one page each: batch.pages[offset + j] is pfn + j in
+ * one order-0 RAM region (pfn_valid, not reserved: is_invalid_reserved_pfn() false, one call each),
+ * within `room` pages of the lock limit, the batch's last page left to the loop (it ends the inner
+ * loop). The caller checked the page at offset (pfn = pfn_base + pinned, !rsvd) and advances its
+ * state by the count; 0 on the reference path.
+ */
+export function batchRun(k: Kernel, pages: readonly number[], offset: number, size: number, pfn: number, room: number): number {
+  if (k.summary === null || size < 3) return 0;
+  const m = Math.min(size - 1, room, k.mem.order0Run(pfn, size - 1));
+  let j = 1;
+  while (j < m && pages[offset + j] === pfn + j) j++;
+  return j > 1 ? j : 0;
+}
