@@ -61,6 +61,18 @@ export class RefDeltas {
       return;
     }
     const p = this.packed!;
+    if (n === 1 || n === -1) {
+      // four pages a byte where no field leaves 0..2: +1 when no field is 2 or 3 (bit 1 clear),
+      // -1 when every field is 1 or 2 (not 0, not 3)
+      for (; i < end && (i & 3) !== 0; i++) this.add(i, n);
+      const stop = end - 3;
+      for (; i < stop; i += 4) {
+        const byte = p[i >> 2]!;
+        if (n === 1 ? (byte & 0xaa) === 0 : ((byte | (byte >> 1)) & 0x55) === 0x55 && (byte & (byte >> 1) & 0x55) === 0) {
+          p[i >> 2] = byte + 0x55 * n;
+        } else for (let q = i; q < i + 4; q++) this.add(q, n);
+      }
+    }
     for (; i < end; i++) {
       const sh = (i & 3) << 1;
       const b = p[i >> 2]!;
