@@ -31,8 +31,8 @@ export function referencePath(): boolean {
   return reference;
 }
 
-/** Below this many pages a range is left to the per-page path (measuring costs ~1 us). */
-export let SUMMARY_MIN_PAGES = 64;
+/** Below this many pages a range is left to the per-page path (measuring a round costs about two per-page rounds). */
+export let SUMMARY_MIN_PAGES = 8;
 
 /** Tests lower the threshold so that small generated VMAs take summarised steps. */
 export function setSummaryMinPages(n: number): void {
