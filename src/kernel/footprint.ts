@@ -117,7 +117,7 @@ function vmaCost(v: LayoutVma, pgsizes: readonly number[], mmioBase: ReadonlyMap
     const r = placementRuns(n, folioBytes, b.placement);
     runs += r;
     entries += r * leafGroups(n, folioBytes, b.placement, pgsizes);
-    fixedBytes += Math.ceil(n * RefDeltas.bytesPerEntry(order > 0)); // Int32 per huge folio, 2 bits per page
+    fixedBytes += Math.ceil(n * RefDeltas.bytesPerEntry(order > 0)); // Int32 per huge folio, a bit per page
     if (!populated) fixedBytes += n; // page-table state, a byte per folio
     if (b.placement.policy === 'scattered' && n > 1) fixedBytes += 4 * n; // a Uint32 per folio
     else if (r > 1) fixedBytes += PLACEMENT_RUN_BYTES * r;
