@@ -9,7 +9,9 @@
 
 import type { Layout, LayoutVma, Placement } from '../model/layout.ts';
 import { PAGE_SIZE, SZ_1G, SZ_2M } from '../model/units.ts';
+import { IOMMU_MIN_RUNS, IOMMU_RUN_BYTES } from './iommu.ts';
 import { ramGeometry } from './ram_plan.ts';
+import { RefDeltas } from './refcounts.ts';
 
 export interface Footprint {
   /** 4 KiB pages the map requests cover inside VMAs: the per-page work of the slowest strategy, map and unmap. */
@@ -20,6 +22,8 @@ export interface Footprint {
   memoryBytes: number;
   requests: number;
   vmas: number;
+  /** runs of IOMMU leaves the table is sized for up front (kernel.ts, iommu.ts). */
+  iommuRuns: number;
 }
 
 /** How many simulated kernels are alive at once (timing keeps a few mapped) and how many strategies keep results. */
@@ -35,11 +39,10 @@ const VMA_BYTES = 1024;
 const REQUEST_BYTES = 512;
 /** a request's record per strategy, and its share of the report. */
 const RESULT_BYTES = 512;
-/** placeRuns(): lengths, pos, byPos, rstart and vstart, a Uint32 each per run. */
-const PLACEMENT_RUN_BYTES = 20;
-/** iommu.ts: four Float64Array entries per run of leaves; 1.5 for the old and new arrays while growing. */
-const IOMMU_ENTRY_BYTES = 4 * 8 * 1.5;
-const IOMMU_MIN_ENTRIES = 64;
+/** placeRuns(): vstart (the lengths, in place) and rstart, a Uint32 each per run. */
+const PLACEMENT_RUN_BYTES = 8;
+/** the IOMMU run table's room over the estimate (geometric placement draws its run count). */
+const IOMMU_SLACK = 1.01;
 /** pfnmap.ts: a 512-byte PTE table and its Map entry per 2 MiB slot mapped with 4 KiB leaves. */
 const PTE_TABLE_BYTES = 600;
 
@@ -114,7 +117,7 @@ function vmaCost(v: LayoutVma, pgsizes: readonly number[], mmioBase: ReadonlyMap
     const r = placementRuns(n, folioBytes, b.placement);
     runs += r;
     entries += r * leafGroups(n, folioBytes, b.placement, pgsizes);
-    fixedBytes += n * (order > 0 ? 4 : 1); // RefDeltas: Int32 per huge folio, Int8 per page
+    fixedBytes += Math.ceil(n * RefDeltas.bytesPerEntry(order > 0)); // Int32 per huge folio, a bit per page
     if (!populated) fixedBytes += n; // page-table state, a byte per folio
     if (b.placement.policy === 'scattered' && n > 1) fixedBytes += 4 * n; // a Uint32 per folio
     else if (r > 1) fixedBytes += PLACEMENT_RUN_BYTES * r;
@@ -123,9 +126,6 @@ function vmaCost(v: LayoutVma, pgsizes: readonly number[], mmioBase: ReadonlyMap
   part(g.smallPages, 0);
   return { ...base, entries, runs, fixedBytes };
 }
-
-/** Smallest power of two >= n (n >= 1). */
-const pow2 = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 
 export function footprint(layout: Layout, opts: FootprintOptions): Footprint {
   const pgsizes = layout.system.iommu.pgsizes;
@@ -184,9 +184,10 @@ export function footprint(layout: Layout, opts: FootprintOptions): Footprint {
     entries += Math.min(Math.max(0, p), Math.max(0, e) + 2); // a request may split a run at each end; a leaf run holds a page at least
     barPages += Math.max(0, bar);
   }
-  const iommuBytes = IOMMU_ENTRY_BYTES * Math.max(IOMMU_MIN_ENTRIES, pow2(entries));
+  const iommuRuns = Math.max(IOMMU_MIN_RUNS, Math.ceil(entries * IOMMU_SLACK) + IOMMU_MIN_RUNS);
+  const iommuBytes = IOMMU_RUN_BYTES * iommuRuns;
   const pteBytes = PTE_TABLE_BYTES * Math.ceil(barPages / (SZ_2M / PAGE_SIZE));
   const perKernel = KERNEL_BYTES + fixedBytes + iommuBytes + pteBytes + VMA_BYTES * n + REQUEST_BYTES * layout.requests.length;
   const memoryBytes = Math.ceil(opts.kernels * perKernel + opts.strategies * RESULT_BYTES * layout.requests.length);
-  return { pages: Math.ceil(pages), runs, memoryBytes, requests: layout.requests.length, vmas: n };
+  return { pages: Math.ceil(pages), runs, memoryBytes, requests: layout.requests.length, vmas: n, iommuRuns };
 }

@@ -6,6 +6,7 @@ import { EFAULT, EINVAL } from './errno.ts';
 import type { Kernel } from './kernel.ts';
 import { PAGE_SIZE } from '../model/units.ts';
 import { VM_IO, VM_PFNMAP, VM_READ, VM_WRITE, type VmAreaStruct } from './mm.ts';
+import { uniformPages } from './summarise.ts';
 
 export const FOLL_WRITE = 0x01;
 export const FOLL_GET = 0x04;
@@ -36,6 +37,24 @@ export function __get_user_pages(k: Kernel, start: number, nr_pages: number, gup
       vma = k.mm.find_vma(start); // find_extend_vma()
       if (vma !== null && start < vma.vm_start) vma = null;
       if (vma === null || check_vma_flags(vma, gup_flags)) return gupDone(k, i, -EFAULT);
+    }
+    if (k.summarise && nr_pages - i > 1) {
+      // (model: a summarised step, kernel/summarise.ts) pages present for this access at pfn + j
+      // in one region (one folio when huge): each iteration below would find its page with one
+      // follow_page_mask() and take one reference (page_increm 1: the folio era only on 4 KiB leaves)
+      const m = folioBatch && vma.pt.leafSize(start) !== PAGE_SIZE ? 0 : uniformPages(k, vma, start, write, nr_pages - i);
+      if (m > 1) {
+        const pfn = vma.pt.follow(start, write);
+        c.follow_page_mask += m;
+        if (gup_flags & (FOLL_GET | FOLL_PIN)) {
+          c.page_ref_get += m;
+          k.mem.addRefs(pfn, m, 1);
+        }
+        for (let j = 0; j < m; j++) pages[i + j] = pfn + j;
+        i += m;
+        start += m * PAGE_SIZE;
+        continue;
+      }
     }
     // retry: follow_page_mask() (follow_hugetlb_page() for VM_HUGETLB before 6.9), then
     // faultin_page() until the page is there.

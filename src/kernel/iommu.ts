@@ -1,7 +1,8 @@
 // An IOMMU domain (drivers/iommu/iommu.c) on VT-d: iommu_map() split by iommu_pgsize(),
 // iommu_unmap() / iommu_unmap_fast(), iommu_iova_to_phys(); the driver callbacks counted per
 // era (ops->map per power-of-two block up to 5.14, ops->map_pages per page size and count 5.15+). PTEs are kept as runs of equal-sized, physically
-// contiguous leaves in growable typed arrays sorted by IOVA; no object per page.
+// contiguous leaves in typed arrays sorted by IOVA, sized from the layout up front (21 bytes a
+// run); no object per page.
 
 import type { Counters } from '../model/counters.ts';
 import { EBUSY, EINVAL } from './errno.ts';
@@ -14,11 +15,11 @@ export class IommuDomain {
   /** PTEs written, per entry of pgsizes. */
   private readonly ptesPerSize: number[];
 
-  // run r: `cnt[r]` leaves of `pgsz[r]` bytes from iova[r] -> paddr[r]; cnt 0 = deleted slot.
-  private iova = new Float64Array(64);
-  private paddr = new Float64Array(64);
-  private pgsz = new Float64Array(64);
-  private cnt = new Float64Array(64);
+  // run r: `cnt[r]` leaves of pgsizes[pgi[r]] bytes from iova[r] -> paddr[r]; cnt 0 = deleted slot.
+  private iova: Float64Array<ArrayBuffer>;
+  private paddr: Float64Array<ArrayBuffer>;
+  private pgi: Uint8Array<ArrayBuffer>;
+  private cnt: Uint32Array<ArrayBuffer>;
   private n = 0;
   private dead = 0;
   private hint = 0;
@@ -30,7 +31,18 @@ export class IommuDomain {
    */
   readonly iovaToPhysBaseOnly: boolean;
 
-  constructor(pgsizes: number[], fgsp: boolean, iovaToPhysBaseOnly: boolean, private readonly ops: 'map' | 'map_pages', private readonly c: Counters) {
+  /** capacity: runs of leaves to make room for (kernel/footprint.ts estimates it from the layout). */
+  constructor(
+    pgsizes: number[], fgsp: boolean, iovaToPhysBaseOnly: boolean, private readonly ops: 'map' | 'map_pages', private readonly c: Counters,
+    capacity = IOMMU_MIN_RUNS,
+    /** summarised steps (kernel/summarise.ts) on; false: the per-leaf reference loop. */
+    private readonly summarise = false,
+  ) {
+    const n = Math.max(IOMMU_MIN_RUNS, Math.ceil(capacity));
+    this.iova = new Float64Array(n);
+    this.paddr = new Float64Array(n);
+    this.pgi = new Uint8Array(n);
+    this.cnt = new Uint32Array(n);
     this.pgsizes = [...pgsizes].sort((a, b) => a - b);
     this.ptesPerSize = this.pgsizes.map(() => 0);
     this.fgsp = fgsp;
@@ -57,6 +69,21 @@ export class IommuDomain {
     return 0;
   }
 
+  /** Summarised step: leaves of pgsizes[idx] that iommu_pgsize() picks one after another from
+   *  (iova, paddr) with `rest` bytes to go: until a larger size's alignment is reached where
+   *  that size still fits, or fewer than one leaf's bytes remain. */
+  private sameSizeLeaves(idx: number, iova: number, paddr: number, rest: number): number {
+    const pgsize = this.pgsizes[idx]!;
+    let k = Math.floor(rest / pgsize);
+    for (let i = idx + 1; i < this.pgsizes.length; i++) {
+      const p = this.pgsizes[i]!;
+      if ((paddr - iova) % p !== 0) continue; // iova and paddr never aligned to p together
+      const j = ((p - (iova % p)) % p) / pgsize; // leaves to p's next alignment
+      if (j > 0 && j < k && p <= rest - j * pgsize) k = j;
+    }
+    return k;
+  }
+
   // iommu_map() (drivers/iommu/iommu.c, 4.16): alignment check, then domain->ops->map() per
   // page from iommu_pgsize(); on failure unmaps what it mapped. -EBUSY if an IOVA is mapped.
   iommu_map(iova: number, paddr: number, size: number): number {
@@ -77,7 +104,20 @@ export class IommuDomain {
       }
       if (this.ops === 'map_pages' && idx !== lastIdx) c.intel_iommu_map_pages++; // one (pgsize, count) group
       lastIdx = idx;
-      this.addPte(iova, paddr, pgsize);
+      if (this.summarise && this.pastEnd(iova)) {
+        // (model: a summarised step, kernel/summarise.ts) the leaves of this size the loop
+        // writes before a larger size fits or the rest is smaller; none mapped yet (past the end)
+        const k = this.sameSizeLeaves(idx, iova, paddr, size - done);
+        this.addPtes(iova, paddr, idx, k);
+        this.mappedBytes += k * pgsize;
+        c.iommu_ptes += k;
+        this.ptesPerSize[idx]! += k;
+        iova += k * pgsize;
+        paddr += k * pgsize;
+        done += k * pgsize;
+        continue;
+      }
+      this.addPtes(iova, paddr, idx, 1);
       this.mappedBytes += pgsize;
       c.iommu_ptes++;
       this.ptesPerSize[idx]!++;
@@ -116,7 +156,7 @@ export class IommuDomain {
       const piece = this.ops === 'map' ? pow2Pieces(iova + done, iova + done, size - done, true) : this.pgsizePiece(iova + done, size - done);
       if (this.ops === 'map') c.intel_iommu_unmap++;
       else c.intel_iommu_unmap_pages++;
-      done += Math.max(piece, this.pgsz[r]!);
+      done += Math.max(piece, this.sz(r));
     }
     const got = this.clear(iova, size);
     c.iommu_ptes_cleared += got.ptes;
@@ -148,7 +188,7 @@ export class IommuDomain {
     if (!this.iovaToPhysBaseOnly) return this.translate(iova);
     const r = this.lookup(iova);
     if (r < 0) return 0;
-    const sz = this.pgsz[r]!;
+    const sz = this.sz(r);
     return this.paddr[r]! + Math.floor((iova - this.iova[r]!) / sz) * sz; // dma_pte_addr(pte): the leaf's base
   }
 
@@ -164,7 +204,7 @@ export class IommuDomain {
       const r = this.lookup(x);
       probes++;
       if (r < 0) break;
-      const sz = this.pgsz[r]!;
+      const sz = this.sz(r);
       const s = this.iova[r]!;
       if (!this.iovaToPhysBaseOnly || sz === 4096) {
         if (this.paddr[r]! + (x - s) !== phys + len) break;
@@ -193,7 +233,7 @@ export class IommuDomain {
   span(iova: number): { paddr: number; bytes: number } | null {
     const r = this.lookup(iova);
     if (r < 0) return null;
-    const end = this.iova[r]! + this.pgsz[r]! * this.cnt[r]!;
+    const end = this.iova[r]! + this.sz(r) * this.cnt[r]!;
     return { paddr: this.paddr[r]! + (iova - this.iova[r]!), bytes: end - iova };
   }
 
@@ -206,17 +246,23 @@ export class IommuDomain {
   dump(): { iova: number; paddr: number; pgsize: number; count: number }[] {
     const out = [];
     for (let r = 0; r < this.n; r++)
-      if (this.cnt[r]! > 0) out.push({ iova: this.iova[r]!, paddr: this.paddr[r]!, pgsize: this.pgsz[r]!, count: this.cnt[r]! });
+      if (this.cnt[r]! > 0) out.push({ iova: this.iova[r]!, paddr: this.paddr[r]!, pgsize: this.sz(r), count: this.cnt[r]! });
     return out;
   }
 
   // --- the run table ---------------------------------------------------------------
 
+  /** iova lies past the end of the last run: nothing is mapped at or after it. */
+  private pastEnd(iova: number): boolean {
+    const n = this.n;
+    return n === 0 || iova >= this.iova[n - 1]! + this.sz(n - 1) * this.cnt[n - 1]!;
+  }
+
   /** index of the live run containing iova, or -1. */
   private lookup(iova: number): number {
     const n = this.n;
     // past the end of the last run (runs are sorted and disjoint): the common case while mapping
-    if (n === 0 || iova >= this.iova[n - 1]! + this.pgsz[n - 1]! * this.cnt[n - 1]!) return -1;
+    if (n === 0 || iova >= this.iova[n - 1]! + this.sz(n - 1) * this.cnt[n - 1]!) return -1;
     const h = this.hint;
     if (h < this.n && this.contains(h, iova)) return h;
     if (h + 1 < this.n && this.contains(h + 1, iova)) return (this.hint = h + 1);
@@ -225,9 +271,14 @@ export class IommuDomain {
     return -1;
   }
 
+  /** bytes of run r's leaves. */
+  private sz(r: number): number {
+    return this.pgsizes[this.pgi[r]!]!;
+  }
+
   private contains(r: number, iova: number): boolean {
     const s = this.iova[r]!;
-    return this.cnt[r]! > 0 && iova >= s && iova < s + this.pgsz[r]! * this.cnt[r]!;
+    return this.cnt[r]! > 0 && iova >= s && iova < s + this.sz(r) * this.cnt[r]!;
   }
 
   /** last run with start <= iova (live or dead), or -1. */
@@ -245,36 +296,48 @@ export class IommuDomain {
     return ans;
   }
 
-  private addPte(iova: number, paddr: number, pgsize: number): void {
+  /** k leaves of pgsizes[idx] from iova -> paddr (k > 1: a summarised step's, as k addPte()). */
+  private addPtes(iova: number, paddr: number, idx: number, k: number): void {
     const last = this.n - 1;
     const at = last >= 0 && this.iova[last]! <= iova ? last : this.floor(iova); // appending is the common case
-    // extend the run ending right here with the same leaf size and contiguous paddr
-    if (at >= 0 && this.cnt[at]! > 0 && this.pgsz[at] === pgsize) {
+    // extend the run ending right here with the same leaf size and contiguous paddr (a run
+    // holds at most 2^32 - 1 leaves: 16 TiB of 4 KiB; the next starts a run of its own)
+    if (at >= 0 && this.cnt[at]! > 0 && this.pgi[at] === idx && this.cnt[at]! < 0xffffffff) {
+      const pgsize = this.pgsizes[idx]!;
       const end = this.iova[at]! + pgsize * this.cnt[at]!;
       if (end === iova && this.paddr[at]! + (end - this.iova[at]!) === paddr) {
-        this.cnt[at]!++;
-        return;
+        const m = Math.min(k, 0xffffffff - this.cnt[at]!);
+        this.cnt[at]! += m;
+        if (m === k) return;
+        iova += m * pgsize;
+        paddr += m * pgsize;
+        k -= m;
       }
     }
-    this.insert(at + 1, iova, paddr, pgsize, 1);
+    this.insert(at + 1, iova, paddr, idx, k);
   }
 
-  private insert(pos: number, iova: number, paddr: number, pgsize: number, count: number): void {
+  private insert(pos: number, iova: number, paddr: number, idx: number, count: number): void {
     if (pos > 0 && pos <= this.n && this.cnt[pos - 1] === 0 && (pos === 1 || this.iova[pos - 2]! < iova)) {
-      this.set(pos - 1, iova, paddr, pgsize, count); // reuse a deleted slot in place
+      this.set(pos - 1, iova, paddr, idx, count); // reuse a deleted slot in place
       this.dead--;
       return;
     }
     if (this.n === this.iova.length) this.grow();
-    if (pos < this.n) for (const a of [this.iova, this.paddr, this.pgsz, this.cnt]) a.copyWithin(pos + 1, pos, this.n);
+    if (pos < this.n) {
+      this.iova.copyWithin(pos + 1, pos, this.n);
+      this.paddr.copyWithin(pos + 1, pos, this.n);
+      this.pgi.copyWithin(pos + 1, pos, this.n);
+      this.cnt.copyWithin(pos + 1, pos, this.n);
+    }
     this.n++;
-    this.set(pos, iova, paddr, pgsize, count);
+    this.set(pos, iova, paddr, idx, count);
   }
 
-  private set(r: number, iova: number, paddr: number, pgsize: number, count: number): void {
+  private set(r: number, iova: number, paddr: number, idx: number, count: number): void {
     this.iova[r] = iova;
     this.paddr[r] = paddr;
-    this.pgsz[r] = pgsize;
+    this.pgi[r] = idx;
     this.cnt[r] = count;
   }
 
@@ -286,13 +349,13 @@ export class IommuDomain {
       const r = this.lookup(iova + bytes);
       if (r < 0) break;
       const s = this.iova[r]!;
-      const sz = this.pgsz[r]!;
+      const sz = this.sz(r);
       const from = Math.floor((iova + bytes - s) / sz); // first leaf cleared
       const upto = Math.min(this.cnt[r]!, Math.ceil((iova + len - s) / sz)); // one past the last
       const k = upto - from;
       if (from > 0 && upto < this.cnt[r]!) {
         // a hole in the middle: split the run
-        this.insert(r + 1, s + upto * sz, this.paddr[r]! + upto * sz, sz, this.cnt[r]! - upto);
+        this.insert(r + 1, s + upto * sz, this.paddr[r]! + upto * sz, this.pgi[r]!, this.cnt[r]! - upto);
       }
       if (from > 0) {
         this.cnt[r] = from;
@@ -314,26 +377,34 @@ export class IommuDomain {
     let w = 0;
     for (let r = 0; r < this.n; r++) {
       if (this.cnt[r] === 0) continue;
-      this.set(w++, this.iova[r]!, this.paddr[r]!, this.pgsz[r]!, this.cnt[r]!);
+      this.set(w++, this.iova[r]!, this.paddr[r]!, this.pgi[r]!, this.cnt[r]!);
     }
     this.n = w;
     this.dead = 0;
     this.hint = 0;
   }
 
+  /** Past the layout's estimate (a rare geometric draw, a split): a quarter more, not double. */
   private grow(): void {
-    const size = this.iova.length * 2;
-    const g = (a: Float64Array): Float64Array<ArrayBuffer> => {
-      const b = new Float64Array(size);
-      b.set(a);
-      return b;
-    };
-    this.iova = g(this.iova);
-    this.paddr = g(this.paddr);
-    this.pgsz = g(this.pgsz);
-    this.cnt = g(this.cnt);
+    const size = Math.ceil(this.iova.length * 1.25) + IOMMU_MIN_RUNS;
+    const f = new Float64Array(size);
+    f.set(this.iova);
+    this.iova = f;
+    const p = new Float64Array(size);
+    p.set(this.paddr);
+    this.paddr = p;
+    const g = new Uint8Array(size);
+    g.set(this.pgi);
+    this.pgi = g;
+    const c = new Uint32Array(size);
+    c.set(this.cnt);
+    this.cnt = c;
   }
 }
+
+/** The smallest run table; bytes per run: iova and paddr Float64, page-size index Uint8, count Uint32. */
+export const IOMMU_MIN_RUNS = 64;
+export const IOMMU_RUN_BYTES = 8 + 8 + 1 + 4;
 
 /**
  * ops->map / ops->unmap calls before 5.15: VT-d advertised every power of two from 4 KiB
@@ -344,8 +415,8 @@ export class IommuDomain {
 function pow2Pieces(iova: number, paddr: number, size: number, firstOnly = false): number {
   let n = 0;
   while (size >= 4096) {
-    let b = 4096;
-    while (b * 2 <= size && iova % (b * 2) === 0 && paddr % (b * 2) === 0) b *= 2;
+    // the largest power of two that is at most size and that iova | paddr is aligned to (4 KiB at least)
+    const b = Math.max(4096, Math.min(floorPow2(size), lowBit(iova), lowBit(paddr)));
     if (firstOnly) return b;
     n++;
     iova += b;
@@ -353,4 +424,22 @@ function pow2Pieces(iova: number, paddr: number, size: number, firstOnly = false
     size -= b;
   }
   return n;
+}
+
+const TWO32 = 4294967296;
+
+/** The lowest set bit of a non-negative integer below 2^53 (Infinity for 0). */
+function lowBit(x: number): number {
+  if (x === 0) return Infinity;
+  const hi = Math.floor(x / TWO32); // (no `%` of a double: that is a call to fmod)
+  const lo = x - hi * TWO32;
+  if (lo !== 0) return (lo & -lo) >>> 0;
+  return ((hi & -hi) >>> 0) * TWO32;
+}
+
+/** The largest power of two at most x (x >= 1, below 2^53). */
+function floorPow2(x: number): number {
+  if (x < 0x80000000) return 1 << (31 - Math.clz32(x));
+  if (x < TWO32) return 0x80000000;
+  return floorPow2(Math.floor(x / TWO32)) * TWO32;
 }

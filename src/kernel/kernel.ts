@@ -2,6 +2,7 @@
 // process (mm, task limits), physical memory, one IOMMU domain and the vfio type1 container.
 
 import { COUNTER_NAMES, newCounters, type Counters } from '../model/counters.ts';
+import { footprint } from './footprint.ts';
 import { IommuDomain } from './iommu.ts';
 import type { Backing, Layout, LayoutVma } from '../model/layout.ts';
 import { PAGE_SIZE, SZ_1G } from '../model/units.ts';
@@ -65,7 +66,9 @@ export class Kernel {
     const byName = new Map(plans.map((p) => [p.vma, p]));
     this.mm = new MmStruct(layout.vmas.map((v) => this.mmap(v, byName.get(v.name))), counters);
     const { pgsizes, fgsp } = layout.system.iommu;
-    this.domain = new IommuDomain(pgsizes, fgsp, !fgsp && this.host.vtd_iova_to_phys === 'leaf_base', this.host.iommu_ops, counters);
+    // the run table sized from the layout up front (footprint.ts), not grown by doubling
+    const runs = footprint(layout, { kernels: 1, strategies: 0 }).iommuRuns;
+    this.domain = new IommuDomain(pgsizes, fgsp, !fgsp && this.host.vtd_iova_to_phys === 'leaf_base', this.host.iommu_ops, counters, runs, this.summarise);
     this.task = {
       capIpcLock: layout.system.capIpcLock,
       rlimitMemlockPages: layout.system.memlock === null ? Infinity : Math.floor(layout.system.memlock / PAGE_SIZE),

@@ -166,6 +166,13 @@ export class PhysMem {
     return Math.min(n, r.folioPages - ((pfn - r.basePfn) % r.folioPages));
   }
 
+  /** Summarised steps: pages from pfn on (at most n) in the order-0 region holding pfn; 0 outside one. */
+  order0Run(pfn: number, n: number): number {
+    const r = this.regionOf(pfn);
+    if (r === null || r.order !== 0) return 0;
+    return Math.min(n, r.basePfn + r.nrPages - pfn);
+  }
+
   /** Summarised steps: pages from pfn on (at most n) in one MMIO range and in no RAM; 0 if pfn is not. */
   mmioRun(pfn: number, n: number): number {
     let m = 0;

@@ -120,30 +120,48 @@ function shuffled(n: number, rand: () => number): Uint32Array {
 /**
  * Runs keep their pages together; the runs' physical order is an affine permutation
  * pos(i) = (a*i + b) mod n with a coprime to n and a != 1 (mod n), so that no run lands right
- * after its virtual predecessor: the run count is exactly lengths.length.
+ * after its virtual predecessor: the run count is exactly lengths.length. Two Uint32 per run
+ * live at once: `lengths` becomes vstart in place, and the runs are walked in physical order
+ * through the inverse permutation i(k) = (k - b) * a^-1 mod n, one step of a^-1 per run.
  */
 function placeRuns(lengths: Uint32Array, total: number, rand: () => number): FolioMap {
   const n = lengths.length;
-  const pos = new Uint32Array(n);
+  const rstart = new Uint32Array(n);
   if (n === 2) {
-    pos[0] = 1;
-    pos[1] = 0;
+    rstart[1] = 0; // pos = [1, 0]
+    rstart[0] = lengths[1]!;
   } else if (n > 2) {
     const gcd = (x: number, y: number): number => (y === 0 ? x : gcd(y, x % y));
     let a = 2 + Math.floor(rand() * (n - 2)); // 2..n-1
     while (gcd(a, n) !== 1) a = a + 1 === n ? 2 : a + 1; // n-1 is always coprime to n
-    pos[0] = Math.floor(rand() * n);
-    for (let i = 1; i < n; i++) pos[i] = (pos[i - 1]! + a) % n; // (a*i + b) mod n, without overflow
+    const b = Math.floor(rand() * n); // pos(0)
+    const ainv = inverseMod(a, n);
+    // the run at physical position 0: i = (n - b) * a^-1 mod n (one BigInt product per region)
+    let i = Number((BigInt((n - b) % n) * BigInt(ainv)) % BigInt(n));
+    for (let k = 0, s = 0; k < n; k++) {
+      rstart[i] = s; // physical start: the lengths of the runs placed before it
+      s += lengths[i]!;
+      i += ainv;
+      if (i >= n) i -= n;
+    }
   }
-  // physical start of each run: the lengths of the runs placed before it
-  const byPos = new Uint32Array(n);
-  for (let i = 0; i < n; i++) byPos[pos[i]!] = i;
-  const rstart = new Uint32Array(n);
-  for (let s = 0, k = 0; k < n; k++) {
-    rstart[byPos[k]!] = s;
-    s += lengths[byPos[k]!]!;
+  // vstart, in place of the lengths
+  for (let i = 0, v = 0; i < n; i++) {
+    const len = lengths[i]!;
+    lengths[i] = v;
+    v += len;
   }
-  const vstart = new Uint32Array(n);
-  for (let i = 1; i < n; i++) vstart[i] = vstart[i - 1]! + lengths[i - 1]!;
-  return new RunTableMap(vstart, rstart, total);
+  return new RunTableMap(lengths, rstart, total);
+}
+
+/** a^-1 mod n for a coprime to n (extended Euclid; every value stays below n). */
+function inverseMod(a: number, n: number): number {
+  let [r0, r1] = [n, a % n];
+  let [t0, t1] = [0, 1];
+  while (r1 !== 0) {
+    const q = Math.floor(r0 / r1);
+    [r0, r1] = [r1, r0 - q * r1];
+    [t0, t1] = [t1, t0 - q * t1];
+  }
+  return t0 < 0 ? t0 + n : t0;
 }

@@ -31,8 +31,8 @@ export function referencePath(): boolean {
   return reference;
 }
 
-/** Below this many pages a range is left to the per-page path (measuring costs ~1 us). */
-export let SUMMARY_MIN_PAGES = 64;
+/** Below this many pages a range is left to the per-page path (measuring a round costs about two per-page rounds). */
+export let SUMMARY_MIN_PAGES = 8;
 
 /** Tests lower the threshold so that small generated VMAs take summarised steps. */
 export function setSummaryMinPages(n: number): void {
@@ -56,6 +56,16 @@ export function uniformPages(k: Kernel, vma: VmAreaStruct | null, vaddr: number,
   return n;
 }
 
+/** Straight-line code over every counter by name (one monomorphic field access each, no keyed
+ *  access by a variable name): snapshot(c, b) copies the counters into b; addRounds(c, b, r)
+ *  adds r more times what each counter moved since b. Built once from COUNTER_NAMES. */
+type Snapshot = (c: Counters, b: Float64Array) => void;
+type AddRounds = (c: Counters, b: Float64Array, rounds: number) => void;
+const field = (n: string): string => `c[${JSON.stringify(n)}]`;
+const snapshot = new Function('c', 'b', COUNTER_NAMES.map((n, i) => `b[${i}] = ${field(n)};`).join('\n')) as Snapshot;
+const addRounds = new Function('c', 'b', 'r', 'let d;\n' +
+  COUNTER_NAMES.map((n, i) => `d = ${field(n)} - b[${i}]; if (d !== 0) ${field(n)} += d * r;`).join('\n')) as AddRounds;
+
 /** One pin loop's summarised step: begin() before a round, take() at the top of the next. */
 export class Summary {
   private readonly before = new Float64Array(COUNTER_NAMES.length);
@@ -67,8 +77,7 @@ export class Summary {
 
   /** Marks the counters before a round at page `pinned` (pfn) of a uniform range of `pages`. */
   begin(c: Counters, pinned: number, pfn: number, pages: number, region: boolean): void {
-    const b = this.before;
-    for (let i = 0; i < b.length; i++) b[i] = c[COUNTER_NAMES[i]!];
+    snapshot(c, this.before);
     this.marked = true;
     this.pinnedAt = pinned;
     this.pfnAt = pfn;
@@ -94,13 +103,7 @@ export class Summary {
     if (d <= 0) return 0;
     const rounds = Math.floor((this.pages - d) / d);
     if (rounds < 1) return 0;
-    const c = k.c;
-    const b = this.before;
-    for (let i = 0; i < b.length; i++) {
-      const name = COUNTER_NAMES[i]!;
-      const delta = c[name] - b[i]!;
-      if (delta !== 0) c[name] += delta * rounds;
-    }
+    addRounds(k.c, this.before, rounds);
     const skip = rounds * d;
     summaryStats.pages += skip;
     if (this.region) k.mem.addRefs(this.pfnAt + d, skip, 1);
@@ -137,4 +140,20 @@ export function summaryCheck(
   if (m < SUMMARY_MIN_PAGES) return pinned + Math.max(1, m);
   sum.begin(k.c, pinned, pfn, m, !rsvd);
   return pinned + m;
+}
+
+/**
+ * Summarised step of a 5.12+ batch drain loop (vfio_pin_pages_remote()'s inner loop): how many
+ * iterations from batch.offset on run alike, one page each: batch.pages[offset + j] is pfn + j in
+ * one order-0 RAM region (pfn_valid, not reserved: is_invalid_reserved_pfn() false, one call each),
+ * within `room` pages of the lock limit, the batch's last page left to the loop (it ends the inner
+ * loop). The caller checked the page at offset (pfn = pfn_base + pinned, !rsvd) and advances its
+ * state by the count; 0 on the reference path.
+ */
+export function batchRun(k: Kernel, pages: readonly number[], offset: number, size: number, pfn: number, room: number): number {
+  if (k.summary === null || size < 3) return 0;
+  const m = Math.min(size - 1, room, k.mem.order0Run(pfn, size - 1));
+  let j = 1;
+  while (j < m && pages[offset + j] === pfn + j) j++;
+  return j > 1 ? j : 0;
 }
