@@ -18,7 +18,7 @@ import { IOMMU_WRITE, type VfioDma } from '../kernel/vfio_dma.ts';
 import { kv } from '../kernel/eras.ts';
 import { composeHost } from '../kernel/host.ts';
 import type { Strategy } from './strategy.ts';
-import { summaryCheck, summaryStart } from '../kernel/summarise.ts';
+import { batchRun, summaryCheck, summaryStart } from '../kernel/summarise.ts';
 import { vfio_unmap_unpin, vfio_unpin_pages_remote } from './unmap-proposed.ts';
 
 /** follow_fault_pfn()'s struct follow_pfnmap_args (on the stack in C). */
@@ -177,6 +177,23 @@ function vfio_pin_pages_remote(k: Kernel, dma: VfioDma, vaddr: number, npage: nu
        * A PageReserved() page could still qualify as page backed
        * and rsvd here, and therefore continues to use the batch.
        */
+      if (sum !== null && !rsvd && batch.size && pfn.v === pfn_base.v + pinned) {
+        // (model: a summarised step over the batch, kernel/summarise.ts; not kernel code): the
+        // iterations below for pages pfn, pfn + 1, ...: one is_invalid_reserved_pfn() and one page accounted each
+        const j = batchRun(k, batch.pages, batch.offset, batch.size, pfn.v, dma.lock_cap ? Infinity : limit - mm.locked_vm - lock_acct);
+        if (j > 0) {
+          k.c.is_invalid_reserved_pfn += j;
+          k.c.contig_pages += j; // contig_pages(): 1 for each order-0 folio
+          lock_acct += j;
+          pinned += j;
+          npage -= j;
+          vaddr += j * PAGE_SIZE;
+          iova += j * PAGE_SIZE;
+          batch.offset += j;
+          batch.size -= j;
+          pfn.v = batch.pages[batch.offset]!;
+        }
+      }
       while (true) {
         let acct_pages = 0;
 

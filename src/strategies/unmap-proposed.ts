@@ -44,6 +44,18 @@ function unpin_user_page_range_dirty_lock(k: Kernel, pfn: number, npage: number,
   k.c.unpin_user_page_range_dirty_lock++;
   for (let done = 0; done < npage; ) {
     const p = pfn + done;
+    if (k.summarise) {
+      // (model: a summarised step, kernel/summarise.ts) order-0 folios: one page each, so one
+      // set_page_dirty and one folio reference dropped per page, as the iterations below
+      const m = k.mem.order0Run(p, npage - done);
+      if (m > 1) {
+        if (make_dirty) k.c.set_page_dirty += m;
+        k.c.page_ref_put += m;
+        k.mem.addRefs(p, m, -1);
+        done += m;
+        continue;
+      }
+    }
     const nr = Math.min(npage - done, k.mem.folio_pages_from(p));
     if (make_dirty) k.c.set_page_dirty++;
     k.mem.put_page(p, nr);
