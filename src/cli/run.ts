@@ -59,7 +59,7 @@ Examples:
   $ vfio-pin-bench run --tables                         the full tables: timing, DMA requests, counters
   $ vfio-pin-bench run --format github-action-benchmark > bench.json   simulator time: timed on purpose
   $ vfio-pin-bench run small-mixed --no-timing --fail-on-unsafe   exit 1 if a strategy is UNSAFE or BROKEN
-  $ vfio-pin-bench run --all --exclude multi-gpu --no-timing --output result.json   what CI runs
+  $ vfio-pin-bench run --all --no-timing --output result.json   what CI runs
 
 Reading the output: one line per strategy and side with the modelled kernel time (cost
 profile), the speed-up against the baseline, the simulator's own time when timed (tinybench,
