@@ -266,6 +266,8 @@ export class IommuDomain {
     const h = this.hint;
     if (h < this.n && this.contains(h, iova)) return h;
     if (h + 1 < this.n && this.contains(h + 1, iova)) return (this.hint = h + 1);
+    // the run before: vfio_unmap_unpin()'s contiguity probe looked one run ahead before the unmap
+    if (h > 0 && h - 1 < this.n && this.contains(h - 1, iova)) return (this.hint = h - 1);
     const r = this.floor(iova);
     if (r >= 0 && this.contains(r, iova)) return (this.hint = r);
     return -1;
