@@ -64,7 +64,7 @@ export class IommuDomain {
   private iommu_pgsize(iova: number, paddr: number, size: number): number {
     for (let i = this.pgsizes.length - 1; i > 0; i--) {
       const p = this.pgsizes[i]!;
-      if (p <= size && iova % p === 0 && paddr % p === 0) return i;
+      if (p <= size && rem(iova, p) === 0 && rem(paddr, p) === 0) return i;
     }
     return 0;
   }
@@ -77,8 +77,8 @@ export class IommuDomain {
     let k = Math.floor(rest / pgsize);
     for (let i = idx + 1; i < this.pgsizes.length; i++) {
       const p = this.pgsizes[i]!;
-      if ((paddr - iova) % p !== 0) continue; // iova and paddr never aligned to p together
-      const j = ((p - (iova % p)) % p) / pgsize; // leaves to p's next alignment
+      if (rem(paddr - iova, p) !== 0) continue; // iova and paddr never aligned to p together
+      const j = rem(p - rem(iova, p), p) / pgsize; // leaves to p's next alignment
       if (j > 0 && j < k && p <= rest - j * pgsize) k = j;
     }
     return k;
@@ -90,7 +90,7 @@ export class IommuDomain {
     const c = this.c;
     c.iommu_map++;
     const min = this.minPagesz;
-    if (iova % min || paddr % min || size % min) return -EINVAL;
+    if (rem(iova, min) || rem(paddr, min) || rem(size, min)) return -EINVAL;
     const origIova = iova;
     if (this.ops === 'map') c.intel_iommu_map += pow2Pieces(iova, paddr, size);
     let done = 0;
@@ -171,7 +171,7 @@ export class IommuDomain {
     const next = this.pgsizes[idx + 1];
     let span = size;
     if (next !== undefined) {
-      const offset = next - (iova % next);
+      const offset = next - rem(iova, next);
       if (offset + next <= size) span = offset;
     }
     return Math.floor(span / pgsize) * pgsize;
@@ -266,6 +266,8 @@ export class IommuDomain {
     const h = this.hint;
     if (h < this.n && this.contains(h, iova)) return h;
     if (h + 1 < this.n && this.contains(h + 1, iova)) return (this.hint = h + 1);
+    // the run before: vfio_unmap_unpin()'s contiguity probe looked one run ahead before the unmap
+    if (h > 0 && h - 1 < this.n && this.contains(h - 1, iova)) return (this.hint = h - 1);
     const r = this.floor(iova);
     if (r >= 0 && this.contains(r, iova)) return (this.hint = r);
     return -1;
@@ -412,7 +414,44 @@ export const IOMMU_RUN_BYTES = 8 + 8 + 1 + 4;
  * power-of-two blocks that iova | paddr is aligned to. Returns the count, or with firstOnly the
  * first block's size.
  */
-function pow2Pieces(iova: number, paddr: number, size: number, firstOnly = false): number {
+export function pow2Pieces(iova: number, paddr: number, size: number, firstOnly = false): number {
+  const pages = Math.floor(size / 4096);
+  if (firstOnly || pages >= PIECE_PAGES || rem(iova, 4096) !== 0 || rem(paddr, 4096) !== 0) return pow2PiecesWide(iova, paddr, size, firstOnly);
+  // in pages, small integers: a block is at most floorPow2(pages) < 2^29, so the page numbers'
+  // bits from 2^30 up never bound it (0 in the low 30 bits: aligned past any block)
+  let il = lowPageBits(iova) | 0;
+  let pl = lowPageBits(paddr) | 0;
+  let n = 0;
+  for (let s = pages | 0; s >= 1; ) {
+    const m = il | pl;
+    const low = m === 0 ? PIECE_PAGES : m & -m; // lowest set bit of iova | paddr, in pages
+    const top = 1 << (31 - Math.clz32(s)); // floorPow2(size), in pages
+    const b = low < top ? low : top;
+    n++;
+    il = (il + b) & (PIECE_PAGES - 1);
+    pl = (pl + b) & (PIECE_PAGES - 1);
+    s -= b;
+  }
+  return n;
+}
+
+/** pow2Pieces() takes sizes below this many pages in small integers. */
+const PIECE_PAGES = 0x40000000;
+
+/** The low 30 bits of a page-aligned address's page number. */
+function lowPageBits(x: number): number {
+  const pfn = x / 4096;
+  return pfn - Math.floor(pfn / PIECE_PAGES) * PIECE_PAGES;
+}
+
+/** x % p for p a power of two (every IOMMU page size), without a call to fmod: x / p and
+ *  Math.trunc(x / p) * p are exact, so the remainder is JS's `%` to the bit (sign included). */
+function rem(x: number, p: number): number {
+  return x - Math.trunc(x / p) * p;
+}
+
+/** pow2Pieces() in doubles (the first block only, sizes of 2^30 pages or more, or addresses not page-aligned). */
+export function pow2PiecesWide(iova: number, paddr: number, size: number, firstOnly: boolean): number {
   let n = 0;
   while (size >= 4096) {
     // the largest power of two that is at most size and that iova | paddr is aligned to (4 KiB at least)

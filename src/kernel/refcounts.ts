@@ -71,12 +71,16 @@ export class RefDeltas {
     const end = i + count;
     const b = this.lo;
     if (b !== null && (n === 1 || n === -1)) {
-      // eight pages a byte while no page holds 2 or more: 0 -> 1 on a clear byte, 1 -> 0 on a full one
-      const from = n === 1 ? 0 : 0xff;
-      for (; i < end && (i & 7) !== 0; i++) this.add(i, n);
-      for (; i + 8 <= end; i += 8) {
-        if (b[i >> 3] === from && this.hi === null) b[i >> 3] = 0xff - from;
-        else for (let q = i; q < i + 8; q++) this.add(q, n);
+      // up to eight pages a byte while no page holds 2 or more: the pages' bits in a byte all 0
+      // (n = 1) or all 1 (n = -1) flip together, as add() would one by one; else add() each
+      while (i < end) {
+        const lo = i & 7;
+        const w = Math.min(8 - lo, end - i);
+        const mask = ((1 << w) - 1) << lo;
+        const j = i >> 3;
+        if (this.hi === null && (b[j]! & mask) === (n === 1 ? 0 : mask)) b[j] = b[j]! ^ mask;
+        else for (let q = i; q < i + w; q++) this.add(q, n);
+        i += w;
       }
     }
     for (; i < end; i++) this.add(i, n);

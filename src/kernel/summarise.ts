@@ -47,13 +47,16 @@ export const summaryStats = { pages: 0 };
  *  range; 0 if vaddr is not such a page. */
 export function uniformPages(k: Kernel, vma: VmAreaStruct | null, vaddr: number, write: boolean, max: number): number {
   if (vma === null || vaddr < vma.vm_start || vaddr >= vma.vm_end) return 0;
-  const pt = vma.pt;
-  const pfn = pt.follow(vaddr, write);
+  const pfn = vma.pt.follow(vaddr, write);
   if (pfn < 0) return 0;
-  let n = pt.presentRun(vaddr, write, Math.min(max, (vma.vm_end - vaddr) / PAGE_SIZE));
+  return uniformFrom(k, vma, vaddr, write, max, pfn);
+}
+
+/** uniformPages() where vaddr is known to lie in vma and to map pfn (>= 0) for this access. */
+function uniformFrom(k: Kernel, vma: VmAreaStruct, vaddr: number, write: boolean, max: number, pfn: number): number {
+  const n = vma.pt.presentRun(vaddr, write, Math.min(max, (vma.vm_end - vaddr) / PAGE_SIZE));
   if (vma.vm_flags & VM_PFNMAP) return k.mem.mmioRun(pfn, n);
-  n = k.mem.regionRun(pfn, n);
-  return n;
+  return k.mem.regionRun(pfn, n);
 }
 
 /** Straight-line code over every counter by name (one monomorphic field access each, no keyed
@@ -136,7 +139,7 @@ export function summaryCheck(
   }
   const isPfnmap = (vma.vm_flags & VM_PFNMAP) !== 0;
   if (isPfnmap !== rsvd) return pinned + SUMMARY_MIN_PAGES;
-  const m = uniformPages(k, vma, vaddr, write, Math.min(npage, rsvd ? npage : room));
+  const m = vaddr < vma.vm_end ? uniformFrom(k, vma, vaddr, write, Math.min(npage, rsvd ? npage : room), pfn) : 0;
   if (m < SUMMARY_MIN_PAGES) return pinned + Math.max(1, m);
   sum.begin(k.c, pinned, pfn, m, !rsvd);
   return pinned + m;
