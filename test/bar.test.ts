@@ -106,6 +106,20 @@ test('AMD-style fine-grained superpages: no probe, one iova_to_phys and iommu_un
   assert.equal(u.put_pfn, P);
 });
 
+test('6.16+ (07970d048cdd) has no fgsp: the same AMD-style IOMMU gets the per-page probe', () => {
+  const amd = layout(seed.vmas, seed.requests, { system: { iommu: { pgsizes: [4096, 2 * 1024 * 1024, G], fgsp: true } } });
+  // the 4.16 unmap code on a host whose vfio_test_domain_fgsp() is gone (and whose
+  // iova_to_phys is exact, as on every 6.x): domain->fgsp stays false, so the chunk loop probes
+  // every page: one chunk of P pages, P iova_to_phys, one iommu_unmap (as the test above)
+  const removed = { ...baseline, host: { ...baseline.host, vtd_iova_to_phys: 'exact' as const, fgsp: 'removed' as const } };
+  const u = simulate(amd, removed).kernel.unmapCounters;
+  assert.equal(u.iommu_iova_to_phys, P);
+  assert.equal(u.iommu_unmap, 1);
+  // and before 6.16 the same IOMMU is detected: one iova_to_phys per 1 GiB leaf (16)
+  const detected = { ...removed, host: { ...removed.host, fgsp: 'detected' as const } };
+  assert.equal(simulate(amd, detected).kernel.unmapCounters.iommu_iova_to_phys, 16);
+});
+
 test('rfc maps the 16 GiB BAR with one VMA look-up and no GUP', () => {
   const sim = simulate(seed, rfc);
   const m = sim.kernel.mapCounters;

@@ -59,6 +59,7 @@ describe('the era table', () => {
     assert.deepEqual([h(6, 17).dma_range_end, h(6, 18).dma_range_end], ['exclusive', 'inclusive']);
     assert.deepEqual([h(5, 0).dma_avail, h(5, 1).dma_avail], ['unlimited', 'dma_entry_limit']);
     assert.deepEqual([h(5, 11).unmap_iter, h(5, 12).unmap_iter], ['find_dma', 'first_node']);
+    assert.deepEqual([h(6, 15).fgsp, h(6, 16).fgsp], ['detected', 'removed']);
   });
 
   test('each strategy runs on the host of the kernel it names', () => {

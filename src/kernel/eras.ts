@@ -188,9 +188,19 @@ export const UNMAP_ITER = {
   ],
 } as const satisfies Part<string>;
 
+/** Fine-grained superpages: whether vfio_unmap_unpin() may skip its contiguity probe. */
+export const FGSP = {
+  key: 'fgsp',
+  where: 'drivers/vfio/vfio_iommu_type1.c vfio_test_domain_fgsp(), vfio_unmap_unpin()',
+  eras: [
+    era(4, 16, 'detected', 'v4.16', 'vfio_test_domain_fgsp() at attach: an IOMMU that unmaps a 2-page superpage whole (AMD-Vi v1) sets domain->fgsp, and unmap skips the iommu_iova_to_phys() probe'),
+    era(6, 16, 'removed', '07970d048cdd', 'fgsp removed: unmap always extends chunks with iommu_iova_to_phys()'),
+  ],
+} as const satisfies Part<string>;
+
 export const PARTS = [
   TYPE1_PIN, TYPE1_UNMAP, PFNMAP_PFN, GUP, GUP_FOLIO, UNPIN, VFIO_PCI_MMAP, VTD_IOVA_TO_PHYS, IOMMU_OPS,
-  IOCTL_FLAGS, TYPE1_WRAP, DMA_RANGE_END, DMA_AVAIL, UNMAP_ITER,
+  IOCTL_FLAGS, TYPE1_WRAP, DMA_RANGE_END, DMA_AVAIL, UNMAP_ITER, FGSP,
 ] as const;
 
 /** The era of a part in force at version v (v >= OLDEST). */

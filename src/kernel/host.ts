@@ -2,7 +2,7 @@
 // composes the host of any version from the era table. Plain data: it crosses worker threads.
 
 import {
-  DMA_AVAIL, DMA_RANGE_END, eraAt, formatVersion, GUP, GUP_FOLIO, IOCTL_FLAGS, IOMMU_OPS, kv, NEWEST, OLDEST, PARTS,
+  DMA_AVAIL, DMA_RANGE_END, eraAt, FGSP, formatVersion, GUP, GUP_FOLIO, IOCTL_FLAGS, IOMMU_OPS, kv, NEWEST, OLDEST, PARTS,
   PFNMAP_PFN, TYPE1_PIN, TYPE1_UNMAP, TYPE1_WRAP, UNMAP_ITER, UNPIN, VFIO_PCI_MMAP, VTD_IOVA_TO_PHYS,
   type KernelVersion, type Part,
 } from './eras.ts';
@@ -26,6 +26,7 @@ export interface HostKernel {
   readonly dma_range_end: ValueOf<typeof DMA_RANGE_END>;
   readonly dma_avail: ValueOf<typeof DMA_AVAIL>;
   readonly unmap_iter: ValueOf<typeof UNMAP_ITER>;
+  readonly fgsp: ValueOf<typeof FGSP>;
 }
 
 /** The host kernel of mainline release v: every part in the era valid for v. */
@@ -46,6 +47,7 @@ export function composeHost(v: KernelVersion): HostKernel {
     dma_range_end: eraAt(DMA_RANGE_END, v).value,
     dma_avail: eraAt(DMA_AVAIL, v).value,
     unmap_iter: eraAt(UNMAP_ITER, v).value,
+    fgsp: eraAt(FGSP, v).value,
   };
 }
 

@@ -65,7 +65,9 @@ export class Kernel {
     const plans = planRam(layout);
     const byName = new Map(plans.map((p) => [p.vma, p]));
     this.mm = new MmStruct(layout.vmas.map((v) => this.mmap(v, byName.get(v.name))), counters);
-    const { pgsizes, fgsp } = layout.system.iommu;
+    const { pgsizes } = layout.system.iommu;
+    // domain->fgsp: what vfio_test_domain_fgsp() finds on this IOMMU, until 6.16 removed it (eras.ts FGSP)
+    const fgsp = layout.system.iommu.fgsp && this.host.fgsp === 'detected';
     // the run table sized from the layout up front (footprint.ts), not grown by doubling
     const runs = footprint(layout, { kernels: 1, strategies: 0 }).iommuRuns;
     this.domain = new IommuDomain(pgsizes, fgsp, !fgsp && this.host.vtd_iova_to_phys === 'leaf_base', this.host.iommu_ops, counters, runs, this.summarise);
