@@ -54,7 +54,7 @@ test('unmap-proposed.ts is unmap-v6.18.ts plus the patch: the put_pfn() loop and
   assert.deepEqual(removed, [
     '    for (let i = 0; i < npage; i++) if (put_pfn(k, pfn++, dma.prot)) unlocked++;',
     '    let len = PAGE_SIZE;',
-    '    for (; !domain.fgsp && iova + len < end; len += PAGE_SIZE) {',
+    '    for (; iova + len < end; len += PAGE_SIZE) {',
   ]);
   assert.deepEqual(added, [
     '    for (let i = 0; dma.has_unrsvd && i < npage; i++) if (put_pfn(k, pfn++, dma.prot)) unlocked++;',
@@ -63,7 +63,7 @@ test('unmap-proposed.ts is unmap-v6.18.ts plus the patch: the put_pfn() loop and
     '     * rest of it as one chunk rather than walk it page by page.',
     '     */',
     '    let len = dma.has_unrsvd ? PAGE_SIZE : end - iova;',
-    '    for (; dma.has_unrsvd && !domain.fgsp && iova + len < end; len += PAGE_SIZE) {',
+    '    for (; dma.has_unrsvd && iova + len < end; len += PAGE_SIZE) {',
   ]);
 });
 

@@ -75,7 +75,7 @@ function vfio_sync_unpin(k: Kernel, dma: VfioDma, regions: VfioRegion[]): number
 }
 
 // vfio_unmap_unpin() (4.17+ + the proposal): per-page iommu_iova_to_phys() probe for each
-// physically contiguous chunk (unless fine-grained superpages, or no pinned page), unmap_unpin_fast() per chunk.
+// physically contiguous chunk (unless no pinned page), unmap_unpin_fast() per chunk.
 // (unmap_unpin_slow() is only reached when the fast path's kzalloc fails: never here.)
 export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean): number {
   k.c.vfio_unmap_unpin++;
@@ -100,7 +100,7 @@ export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean
      */
     let len = dma.has_unrsvd ? PAGE_SIZE : end - iova;
     if (k.summarise && dma.has_unrsvd) len = domain.iova_to_phys_contig(iova, phys, end); // (model: the loop below, summarised)
-    else for (; dma.has_unrsvd && !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
+    else for (; dma.has_unrsvd && iova + len < end; len += PAGE_SIZE) {
       const next = domain.iommu_iova_to_phys(iova + len);
       if (next !== phys + len) break;
     }

@@ -72,7 +72,7 @@ function vfio_sync_unpin(k: Kernel, dma: VfioDma, regions: VfioRegion[]): number
 }
 
 // vfio_unmap_unpin() (4.17+): per-page iommu_iova_to_phys() probe for each physically
-// contiguous chunk (unless fine-grained superpages), unmap_unpin_fast() per chunk.
+// contiguous chunk (6.16 removed the fgsp skip, 07970d048cdd), unmap_unpin_fast() per chunk.
 // (unmap_unpin_slow() is only reached when the fast path's kzalloc fails: never here.)
 export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean): number {
   k.c.vfio_unmap_unpin++;
@@ -93,7 +93,7 @@ export function vfio_unmap_unpin(k: Kernel, dma: VfioDma, do_accounting: boolean
     // To optimize for fewer iommu_unmap() calls, find the largest contiguous physical chunk.
     let len = PAGE_SIZE;
     if (k.summarise) len = domain.iova_to_phys_contig(iova, phys, end); // (model: the loop below, summarised)
-    else for (; !domain.fgsp && iova + len < end; len += PAGE_SIZE) {
+    else for (; iova + len < end; len += PAGE_SIZE) {
       const next = domain.iommu_iova_to_phys(iova + len);
       if (next !== phys + len) break;
     }
