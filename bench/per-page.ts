@@ -2,11 +2,12 @@
 // map ioctl and the unmap (container release) of one big DMA request, per strategy and layout,
 // beside a naive reference loop (the practical JS floor for the same per-page work). CPU time
 // (process.cpuUsage), not wall: the machine is shared. Each figure is the median of `repeat`
-// runs, every run on a fresh kernel. A regression in a hot loop (a heap number allocated per
+// runs, every run on a fresh kernel, after `warmup` unmeasured runs (default 1: the first pass
+// of a strategy is mostly V8 compiling its loops, 2-3x the steady figure). A regression in a hot loop (a heap number allocated per
 // page, a deopt, a per-page scan) shows as a jump in ns/page against the naive loop measured
 // in the same process.
 //
-// `node --import tsx bench/per-page.ts [--quick] [--json] [--reference-path] [--only <substr>]`
+// `node --import tsx bench/per-page.ts [--quick] [--json] [--reference-path] [--only <substr>] [--repeat n] [--warmup n]`
 // exports perPage() for bench/index.ts.
 
 import '../src/run/v8-tuning.ts';
@@ -64,12 +65,13 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** One layout and strategy: map, then release, `repeat` times on fresh kernels. */
-export function measure(layout: Layout, s: Strategy, repeat: number): { mapNs: number; unmapNs: number; pages: number } {
+/** One layout and strategy: map, then release, `warmup` + `repeat` times on fresh kernels; the
+ *  first `warmup` runs are not counted. */
+export function measure(layout: Layout, s: Strategy, repeat: number, warmup = 1): { mapNs: number; unmapNs: number; pages: number } {
   const pages = layout.requests[0]!.size / 4096;
   const maps: number[] = [];
   const unmaps: number[] = [];
-  for (let i = 0; i < repeat; i++) {
+  for (let i = 0; i < warmup + repeat; i++) {
     const k = new Kernel(layout, s);
     const t0 = cpuNs();
     const { ret } = issue(k, layout.requests[0]!);
@@ -77,6 +79,7 @@ export function measure(layout: Layout, s: Strategy, repeat: number): { mapNs: n
     release(k);
     const t2 = cpuNs();
     if (ret !== 0) throw new Error(`${layout.name} ${s.name}: map returned ${ret}`);
+    if (i < warmup) continue;
     maps.push((t1 - t0) / pages);
     unmaps.push((t2 - t1) / pages);
   }
@@ -105,13 +108,13 @@ export function naiveLoop(pages: number): number {
   return (cpuNs() - t0) / pages + (pinned === -1 ? 1 : 0);
 }
 
-export function perPage(opts: { quick: boolean; repeat: number; only?: string }): { rows: PerPageRow[]; naiveNs: number } {
+export function perPage(opts: { quick: boolean; repeat: number; warmup?: number; only?: string }): { rows: PerPageRow[]; naiveNs: number } {
   const rows: PerPageRow[] = [];
   for (const sc of perPageScenarios(opts.quick)) {
     for (const s of sc.strategies) {
       const name = `${sc.name} ${s.name}`;
       if (opts.only !== undefined && !name.includes(opts.only)) continue;
-      const m = measure(sc.layout, s, opts.repeat);
+      const m = measure(sc.layout, s, opts.repeat, opts.warmup ?? 1);
       rows.push({
         layout: sc.name, strategy: s.name, pages: m.pages, mapNs: m.mapNs, unmapNs: m.unmapNs, totalNs: m.mapNs + m.unmapNs,
         ...(sc.targetNs !== undefined ? { targetNs: sc.targetNs } : {}),
@@ -129,8 +132,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const only = oi >= 0 ? args[oi + 1] : undefined;
   const ri = args.indexOf('--repeat');
   const repeat = ri >= 0 ? Number(args[ri + 1]) : quick ? 3 : 1;
+  const wi = args.indexOf('--warmup');
+  const warmup = wi >= 0 ? Number(args[wi + 1]) : 1;
+  if (!Number.isInteger(repeat) || repeat < 1 || !Number.isInteger(warmup) || warmup < 0) {
+    console.error('--repeat: expected a whole number of at least 1; --warmup: of at least 0');
+    process.exit(2);
+  }
   if (args.includes('--reference-path')) process.env.VFIO_PIN_BENCH_REFERENCE_PATH = '1';
-  const r = perPage({ quick, repeat, ...(only !== undefined ? { only } : {}) });
+  const r = perPage({ quick, repeat, warmup, ...(only !== undefined ? { only } : {}) });
   if (json) console.log(JSON.stringify(r, null, 2));
   else {
     for (const row of r.rows) {
