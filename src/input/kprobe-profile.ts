@@ -11,7 +11,7 @@
 // Other lines starting with "#" and blank lines are ignored. docs/real-kernel.md has the format.
 
 import { InputError } from '../model/errors.ts';
-import { readText } from './read-file.ts';
+import { readText, textLines } from './read-file.ts';
 
 export interface ProfileEntry {
   event: string;
@@ -83,13 +83,9 @@ export function parseProbeDef(text: string, where: string): ProbeDef {
 export function parseKprobeCapture(text: string, file: string): KprobeCapture {
   const cap: KprobeCapture = { file, kernel: null, probes: [], snapshots: [] };
   let current: Snapshot | null = null;
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  lines.forEach((raw, i) => {
-    const line = i + 1;
+  for (const { t, line } of textLines(text)) {
     const where = `${file}:${line}`;
-    const t = raw.replace(/\r$/, '');
-    if (t.trim() === '') return;
+    if (t.trim() === '') continue;
     if (t.startsWith('#')) {
       const meta = /^#\s*(kernel|probe):\s*(.*)$/.exec(t);
       if (meta?.[1] === 'kernel') {
@@ -99,7 +95,7 @@ export function parseKprobeCapture(text: string, file: string): KprobeCapture {
       } else if (meta?.[1] === 'probe') {
         cap.probes.push(parseProbeDef(meta[2]!, where));
       }
-      return;
+      continue;
     }
     if (t.startsWith('==')) {
       const label = t.slice(2).trim();
@@ -107,7 +103,7 @@ export function parseKprobeCapture(text: string, file: string): KprobeCapture {
       if (cap.snapshots.some((s) => s.label === label)) throw new InputError(`${where}: a second snapshot labelled "${clip(label)}"`);
       current = { label, file, line, entries: new Map() };
       cap.snapshots.push(current);
-      return;
+      continue;
     }
     const m = ENTRY_RE.exec(t);
     if (m === null || !EVENT_RE.test(m[1]!)) {
@@ -121,7 +117,7 @@ export function parseKprobeCapture(text: string, file: string): KprobeCapture {
     const seen = current.entries.get(event);
     if (seen !== undefined) throw new InputError(`${where}: event ${event} again in one snapshot (first at line ${seen.line})`);
     current.entries.set(event, { event, hits: count(m[2]!, where), missed: count(m[3]!, where), line });
-  });
+  }
   if (cap.snapshots.length === 0) {
     throw new InputError(`${file}: not a kprobe_profile capture: no "<event> <hits> <missed hits>" line in it`);
   }

@@ -11,7 +11,7 @@
 // kept as "other". A listener event whose arguments do not parse is refused with its line.
 
 import { InputError } from '../model/errors.ts';
-import { readText } from './read-file.ts';
+import { readText, textLines } from './read-file.ts';
 
 export type TraceEvent =
   | { kind: 'map'; iova: bigint; last: bigint; vaddr: bigint; line: number }
@@ -39,19 +39,15 @@ const big = (h: string): bigint => BigInt(`0x${h}`);
 
 export function parseQemuTrace(text: string, file: string): TraceEvent[] {
   const out: TraceEvent[] = [];
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  lines.forEach((raw, i) => {
-    const line = i + 1;
-    const t = raw.replace(/\r$/, '');
+  for (const { t, line } of textLines(text)) {
     const m = PREFIX.exec(t);
-    if (m === null) return; // not a trace line (QEMU's other log output): left alone
+    if (m === null) continue; // not a trace line (QEMU's other log output): left alone
     const event = m[1]!;
     const args = m[2] ?? '';
     const re = FORMATS[event];
     if (re === undefined) {
       out.push(VIOMMU.has(event) ? { kind: 'viommu', event, line } : { kind: 'other', event, line });
-      return;
+      continue;
     }
     const a = re.exec(args);
     if (a === null) {
@@ -59,14 +55,14 @@ export function parseQemuTrace(text: string, file: string): TraceEvent[] {
     }
     if (event === 'vfio_listener_region_add_no_dma_map') {
       out.push({ kind: 'no-dma-map', region: a[1]!, iova: big(a[2]!), size: big(a[3]!), line });
-      return;
+      continue;
     }
     const iova = big(a[1]!);
     const last = big(a[2]!);
     if (last < iova) throw new InputError(`${file}:${line}: ${event}: range 0x${a[1]} - 0x${a[2]} ends before it starts`);
     if (event === 'vfio_listener_region_del') out.push({ kind: 'unmap', iova, last, line });
     else out.push({ kind: 'map', iova, last, vaddr: a[3] === undefined ? 0n : big(a[3]), line });
-  });
+  }
   if (!out.some((e) => e.kind === 'map' || e.kind === 'unmap')) {
     throw new InputError(`${file}: not a QEMU vfio trace: no vfio_listener_region_add_ram or vfio_listener_region_del line ` +
       '(run QEMU with -trace "vfio_listener_region_*" and the log backend, e.g. -D qemu-trace.log)');

@@ -129,3 +129,11 @@ export function parseJson(text: string, shown: string): unknown {
 export function readJson(path: string, kind: FileKind, shown = path): unknown {
   return parseJson(readText(path, kind, shown), shown);
 }
+
+/** A text file's lines for the line-based readers (kprobe captures, smaps, QEMU traces): split on
+ *  \n, a final newline ending the last line, \r of CRLF files dropped; `line` counts from 1. */
+export function textLines(text: string): { t: string; line: number }[] {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((raw, i) => ({ t: raw.replace(/\r$/, ''), line: i + 1 }));
+}

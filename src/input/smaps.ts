@@ -6,7 +6,7 @@
 // with its line number.
 
 import { InputError } from '../model/errors.ts';
-import { readText } from './read-file.ts';
+import { readText, textLines } from './read-file.ts';
 
 /** Every VmFlags mnemonic of show_smap_vma_flags(), 3.8 .. 6.18 (Documentation/filesystems/proc.rst), and "??" for a bit it has no name for. */
 export const VMFLAG_MNEMONICS = [
@@ -65,12 +65,8 @@ export function parseSmaps(text: string, file: string): SmapsVma[] {
     }
     cur = null;
   };
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  lines.forEach((raw, i) => {
-    const line = i + 1;
+  for (const { t, line } of textLines(text)) {
     const where = `${file}:${line}`;
-    const t = raw.replace(/\r$/, '');
     const h = HEADER_RE.exec(t);
     if (h !== null) {
       finish();
@@ -89,7 +85,7 @@ export function parseSmaps(text: string, file: string): SmapsVma[] {
         offset: BigInt(`0x${h[7]}`), inode: Number(h[10]), path: (h[11] ?? '').trim(), fields: new Map(), flags: [], line,
         keep: end <= LIMIT, sawFlags: false,
       };
-      return;
+      continue;
     }
     if (cur === null) throw new InputError(`${where}: not an smaps VMA line: expected "start-end perms offset dev inode [path]", got "${clip(t)}"`);
     const f = FLAGS_RE.exec(t);
@@ -100,7 +96,7 @@ export function parseSmaps(text: string, file: string): SmapsVma[] {
       for (const m of cur.flags) {
         if (!KNOWN_FLAGS.has(m)) throw new InputError(`${where}: unknown VmFlags mnemonic "${m}" (known: ${VMFLAG_MNEMONICS.join(' ')})`);
       }
-      return;
+      continue;
     }
     const k = FIELD_RE.exec(t);
     if (k === null) throw new InputError(`${where}: not an smaps line: expected "Key: N kB" or "VmFlags: ..", got "${clip(t)}"`);
@@ -109,7 +105,7 @@ export function parseSmaps(text: string, file: string): SmapsVma[] {
     const n = Number(k[2]!) * (k[3] === 'kB' ? 1024 : 1);
     if (!Number.isSafeInteger(n)) throw new InputError(`${where}: ${k[1]}: ${k[2]} is too large`);
     cur.fields.set(k[1]!, n);
-  });
+  }
   finish();
   if (out.length === 0 && prevLine === 0) throw new InputError(`${file}: not an smaps file: no VMA header line in it`);
   return out;

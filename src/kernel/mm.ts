@@ -99,15 +99,7 @@ export class MmStruct {
       }
     }
     c.vma_tree_steps += this.treeDepth;
-    const vs = this.vmas;
-    let lo = 0;
-    let hi = vs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (vs[mid]!.vm_end > addr) hi = mid;
-      else lo = mid + 1;
-    }
-    const vma = lo < vs.length ? vs[lo]! : null;
+    const vma = this.vmas[this.firstEndingAfter(addr)] ?? null;
     // vmacache_update(): slot VMACACHE_HASH(addr) = (addr >> PAGE_SHIFT) & VMACACHE_MASK.
     if (vma !== null) this.vmacache[Math.floor(addr / 4096) % VMACACHE_SIZE] = vma;
     return vma;
